@@ -65,6 +65,14 @@ void target_release(const struct target_ops *ops);
 /* The built-in model target (target_model.c). */
 extern const struct target_ops target_model_ops;
 
+/* The built-in engine targets (target_engine.c): memory store, directory store. */
+extern const struct target_ops target_engine_ops;
+extern const struct target_ops target_engine_dir_ops;
+
+/* The model's full result (rule ids, cancel flag) of the last call made on a
+ * model-target world `ctx`. */
+const struct model_result *target_model_last(void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

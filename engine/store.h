@@ -1,0 +1,126 @@
+/*
+ * store.h: the engine's pluggable file store, a const table of operations plus
+ * a context. Two stores exist:
+ *
+ *   DIR (store_dir.c)  real files under a root directory: open(O_CLOEXEC),
+ *                      pread/pwrite, unlink. Paths are ordinary paths.
+ *   MEM (store_mem.c)  named memory buffers with POSIX-like semantics (an
+ *                      unlinked file stays readable through open handles). No
+ *                      system calls. Paths look like "mem:/inst-3/db1".
+ *
+ * The engine calls a store only through the store_* wrappers below, the one
+ * place to look for every I/O. Faults are not injected here: the engine's fault
+ * points are per API call (engine.h), not per system call.
+ *
+ * Thread safety: open, close, unlink, exists, dir_* may be called from any
+ * thread. pread/pwrite on one file are safe concurrently with anything except
+ * a pwrite that grows the same MEM file (the engine only grows files from the
+ * fixture and End, which never overlap reads of that file).
+ */
+#ifndef BACKSTOP_ENGINE_STORE_H
+#define BACKSTOP_ENGINE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Store status codes. */
+enum {
+    STORE_OK = 0,
+    STORE_ENOENT = -1,
+    STORE_EIO = -2,
+    STORE_ENOSPC = -3,
+    STORE_ENOMEM = -4,
+    STORE_EINVAL = -5
+};
+
+/* open() modes. */
+enum store_mode {
+    STORE_RDONLY = 0, /* must exist */
+    STORE_RDWR,       /* must exist */
+    STORE_CREATE      /* create or truncate, read-write */
+};
+
+struct store_file; /* opaque, store-specific */
+
+struct store_ops {
+    const char *name;
+    /* Create the directory `path` if missing; if wipe, remove the regular files
+     * already in it. */
+    int (*dir_create)(void *ctx, const char *path, int wipe);
+    /* Remove the regular files in `path`, then the directory. Missing is OK. */
+    int (*dir_remove)(void *ctx, const char *path);
+    int (*open)(void *ctx, const char *path, enum store_mode mode, struct store_file **out);
+    void (*close)(void *ctx, struct store_file *f);
+    /* Read up to n bytes at off; *got receives the count (0 at end of file). A
+     * short count is not an error. */
+    int (*pread)(void *ctx, struct store_file *f, void *buf, size_t n, uint64_t off, size_t *got);
+    /* Write all n bytes at off, growing the file as needed. */
+    int (*pwrite)(void *ctx, struct store_file *f, const void *buf, size_t n, uint64_t off);
+    int (*size)(void *ctx, struct store_file *f, uint64_t *out);
+    int (*unlink)(void *ctx, const char *path);
+    /* 1 if a file exists at path, 0 if not. */
+    int (*exists)(void *ctx, const char *path);
+    void (*destroy)(void *ctx);
+};
+
+/* A store instance: operations and their context. */
+struct store {
+    const struct store_ops *ops;
+    void *ctx;
+};
+
+/* Constructors. engine__store_dir_create makes `root` (and parents) if missing
+ * and reports whether it did in *created. */
+int engine__store_dir_create(const char *root, struct store *out, int *created);
+int engine__store_mem_create(struct store *out);
+
+/* The wrappers: every store call of the engine goes through one of these. */
+static inline int store_dir_make(struct store *s, const char *path, int wipe)
+{
+    return s->ops->dir_create(s->ctx, path, wipe);
+}
+static inline int store_dir_remove(struct store *s, const char *path)
+{
+    return s->ops->dir_remove(s->ctx, path);
+}
+static inline int store_open(struct store *s, const char *path, enum store_mode mode,
+                             struct store_file **out)
+{
+    return s->ops->open(s->ctx, path, mode, out);
+}
+static inline void store_close(struct store *s, struct store_file *f)
+{
+    if (f != NULL)
+        s->ops->close(s->ctx, f);
+}
+static inline int store_pread(struct store *s, struct store_file *f, void *buf, size_t n,
+                              uint64_t off, size_t *got)
+{
+    return s->ops->pread(s->ctx, f, buf, n, off, got);
+}
+static inline int store_pwrite(struct store *s, struct store_file *f, const void *buf, size_t n,
+                               uint64_t off)
+{
+    return s->ops->pwrite(s->ctx, f, buf, n, off);
+}
+static inline int store_size(struct store *s, struct store_file *f, uint64_t *out)
+{
+    return s->ops->size(s->ctx, f, out);
+}
+static inline int store_unlink(struct store *s, const char *path)
+{
+    return s->ops->unlink(s->ctx, path);
+}
+static inline int store_exists(struct store *s, const char *path)
+{
+    return s->ops->exists(s->ctx, path);
+}
+static inline void store_destroy(struct store *s)
+{
+    if (s->ops != NULL)
+        s->ops->destroy(s->ctx);
+    s->ops = NULL;
+    s->ctx = NULL;
+}
+
+#endif /* BACKSTOP_ENGINE_STORE_H */
