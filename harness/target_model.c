@@ -420,10 +420,12 @@ static JET_ERR tm_fx_BackstopFixtureLogRange(void *ctx, JET_INSTANCE i, uint32_t
     model_view(t->w, i, &v);
     if (!v.found)
         return JET_errInvalidParameter;
+    /* The contract: (0, 0) when no log is on disk (every one deleted). */
+    bool none = v.log_low > v.log_current || v.log_current == 0;
     if (plow)
-        *plow = v.log_low;
+        *plow = none ? 0 : v.log_low;
     if (phigh)
-        *phigh = v.log_current;
+        *phigh = none ? 0 : v.log_current;
     return JET_errSuccess;
 }
 

@@ -664,7 +664,8 @@ static void model__doc_cancels(const struct model_world *w, struct model__inst *
  * ------------------------------------------------------------------------- */
 
 /* §4.10, R10-R14; D3 for the documented profile. */
-MODEL__NOINLINE static void model__stop_backup(struct model_world *w, struct model__inst *in,
+MODEL__NOINLINE
+static void model__stop_backup(struct model_world *w, struct model__inst *in,
                                struct model_result *r)
 {
     if (model__documented(w) &&
@@ -686,7 +687,8 @@ MODEL__NOINLINE static void model__stop_backup(struct model_world *w, struct mod
 }
 
 /* §4.13. JetTerm is JetTerm2(Abrupt). */
-MODEL__NOINLINE static void model__term(struct model_world *w, int idx, JET_GRBIT grbit, struct model_result *r)
+MODEL__NOINLINE
+static void model__term(struct model_world *w, int idx, JET_GRBIT grbit, struct model_result *r)
 {
     struct model__inst *in = &w->inst[idx];
     if (in->life == MODEL_LIFE_CREATED) {
@@ -725,7 +727,8 @@ MODEL__NOINLINE static void model__term(struct model_world *w, int idx, JET_GRBI
         r->err = JET_errDirtyShutdown; /* step 9 */
 }
 
-MODEL__NOINLINE static void model__create_instance(struct model_world *w, const struct model_call *c,
+MODEL__NOINLINE
+static void model__create_instance(struct model_world *w, const struct model_call *c,
                                    struct model_result *r)
 {
     if (c->flags & MODEL_CALL_PINST_NULL) {
@@ -760,7 +763,8 @@ MODEL__NOINLINE static void model__create_instance(struct model_world *w, const 
  * then, but the handle is what OneInst calls ignore anyway). Nothing resets the
  * backup context (§3). Forced states do not affect JetInit.
  */
-MODEL__NOINLINE static void model__init(struct model_world *w, const struct model_call *c, struct model_result *r)
+MODEL__NOINLINE
+static void model__init(struct model_world *w, const struct model_call *c, struct model_result *r)
 {
     JET_INSTANCE h = c->inst;
     if ((c->flags & MODEL_CALL_PINST_NULL) || h == 0 || h == JET_instanceNil) {
@@ -828,7 +832,8 @@ static JET_ERR model__begin_check(const struct model__inst *in, JET_GRBIT g)
     return JET_errSuccess; /* step 12 (suspended) never applies */
 }
 
-MODEL__NOINLINE static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_result *r)
+MODEL__NOINLINE
+static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_result *r)
 {
     JET_ERR err = model__begin_check(in, g);
     if (err != JET_errSuccess) {
@@ -887,7 +892,8 @@ MODEL__NOINLINE static void model__begin(struct model__inst *in, JET_GRBIT g, st
  * ------------------------------------------------------------------------- */
 
 /* §4.2. */
-MODEL__NOINLINE static void model__get_attach_info(struct model_world *w, struct model__inst *in,
+MODEL__NOINLINE
+static void model__get_attach_info(struct model_world *w, struct model__inst *in,
                                    const struct model_call *c, struct model_result *r)
 {
     if (!in->in_progress_local) {
@@ -930,7 +936,8 @@ MODEL__NOINLINE static void model__get_attach_info(struct model_world *w, struct
 }
 
 /* §4.3. */
-MODEL__NOINLINE static void model__open_file(struct model_world *w, struct model__inst *in,
+MODEL__NOINLINE
+static void model__open_file(struct model_world *w, struct model__inst *in,
                              const struct model_call *c, struct model_result *r)
 {
     if (!in->in_progress_local) {
@@ -1041,7 +1048,8 @@ static void model__doc_read_failed(const struct model_world *w, struct model__in
 }
 
 /* §4.4. */
-MODEL__NOINLINE static void model__read_file(struct model_world *w, struct model__inst *in,
+MODEL__NOINLINE
+static void model__read_file(struct model_world *w, struct model__inst *in,
                              const struct model_call *c, struct model_result *r)
 {
     if (!in->in_progress_local) {
@@ -1101,7 +1109,8 @@ MODEL__NOINLINE static void model__read_file(struct model_world *w, struct model
 }
 
 /* §4.5. CloseFile ignores stop (R19). */
-MODEL__NOINLINE static void model__close_file(struct model__inst *in, const struct model_call *c,
+MODEL__NOINLINE
+static void model__close_file(struct model__inst *in, const struct model_call *c,
                               struct model_result *r)
 {
     if (!in->in_progress_local) {
@@ -1150,7 +1159,8 @@ static void model__prepare_logs(struct model__inst *in)
 }
 
 /* §4.6 (which = 1, and GetLogInfoInstance2 with `gens`) and §4.7 (which = 2). */
-MODEL__NOINLINE static void model__get_log_info(struct model_world *w, struct model__inst *in,
+MODEL__NOINLINE
+static void model__get_log_info(struct model_world *w, struct model__inst *in,
                                 const struct model_call *c, int which, bool gens,
                                 struct model_result *r)
 {
@@ -1221,7 +1231,8 @@ MODEL__NOINLINE static void model__get_log_info(struct model_world *w, struct mo
 }
 
 /* §4.8, R47. No error here cancels, in any profile. */
-MODEL__NOINLINE static void model__truncate_log(struct model__inst *in, struct model_result *r)
+MODEL__NOINLINE
+static void model__truncate_log(struct model__inst *in, struct model_result *r)
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
@@ -1259,7 +1270,8 @@ MODEL__NOINLINE static void model__truncate_log(struct model__inst *in, struct m
 }
 
 /* §4.9: End (grbit EndNormal) and End2. */
-MODEL__NOINLINE static void model__end(struct model_world *w, struct model__inst *in, JET_GRBIT g,
+MODEL__NOINLINE
+static void model__end(struct model_world *w, struct model__inst *in, JET_GRBIT g,
                        struct model_result *r)
 {
     bool normal = (g & MODEL__END_NORMAL) != 0, abort_ = (g & MODEL__END_ABORT) != 0;
@@ -1292,7 +1304,8 @@ MODEL__NOINLINE static void model__end(struct model_world *w, struct model__inst
  * profile (no stage V: the fixture is backstop's, not ESE's).
  * ------------------------------------------------------------------------- */
 
-MODEL__NOINLINE static void model__fixture(struct model__inst *in, const struct model_call *c,
+MODEL__NOINLINE
+static void model__fixture(struct model__inst *in, const struct model_call *c,
                            struct model_result *r)
 {
     switch (c->op) {

@@ -588,7 +588,8 @@ Test(model, instance_without_log_accepts_stop_and_refuses_begin)
 {
     struct model_world *w = world_new(MODEL_PROFILE_ESE);
     JET_INSTANCE i = instance(w, false);
-    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = BACKSTOP_CFG_LOGGING_OFF), 0);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = BACKSTOP_CFG_LOGGING_OFF),
+                 0);
     cr_assert_eq(ERR(w, .op = MODEL_OP_INIT, .inst = i), 0);
     cr_expect_eq(ERR(w, .op = MODEL_OP_STOP_BACKUP_INSTANCE, .inst = i), 0);
     cr_expect(view(w, i).stop);
@@ -632,7 +633,8 @@ Test(model, stop_then_streaming_calls_return_abort_by_server)
 {
     struct model_world *w = world_new(MODEL_PROFILE_ESE);
     JET_INSTANCE i = begun(w, 0);
-    cr_assert_eq(ERR(w, .op = MODEL_OP_GET_LOG_INFO, .inst = i), 0); /* so TruncateLog is in sequence */
+    /* Prepare the logs so that TruncateLog is in sequence. */
+    cr_assert_eq(ERR(w, .op = MODEL_OP_GET_LOG_INFO, .inst = i), 0);
     cr_assert_eq(ERR(w, .op = MODEL_OP_STOP_BACKUP_INSTANCE, .inst = i), 0);
     uint64_t fp = model_fingerprint(w);
     for (int round = 0; round < 3; round++) {
@@ -2015,8 +2017,8 @@ Test(model, dirty_term_discards_a_running_backup)
     cr_expect_not(view(w, i).found);
     /* Unavailable: the error-type termination skips the backup check too. */
     JET_INSTANCE j = begun(w, 0);
-    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_FORCE_STATE, .inst = j, .arg = BACKSTOP_STATE_UNAVAILABLE),
-                 0);
+    cr_assert_eq(
+        ERR(w, .op = MODEL_OP_FX_FORCE_STATE, .inst = j, .arg = BACKSTOP_STATE_UNAVAILABLE), 0);
     cr_expect_eq(ERR(w, .op = MODEL_OP_TERM2, .inst = j, .grbit = 0), 0);
     cr_expect_not(view(w, j).found);
     /* The term lock states refuse JetTerm. */
@@ -2032,8 +2034,10 @@ Test(model, fixture_operations_validate_their_arguments)
     struct model_world *w = world_new(MODEL_PROFILE_ESE);
     cr_expect_eq(ERR(w, .op = MODEL_OP_FX_ROLL_LOG, .inst = 0, .arg = 2), JET_errInvalidParameter);
     JET_INSTANCE i = instance(w, false);
-    cr_expect_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = 0x4), JET_errInvalidParameter);
-    cr_expect_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = BACKSTOP_CFG_CIRCULAR_LOG), 0);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = 0x4),
+                 JET_errInvalidParameter);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = BACKSTOP_CFG_CIRCULAR_LOG),
+                 0);
     cr_expect(view(w, i).circular);
     cr_assert_eq(ERR(w, .op = MODEL_OP_INIT, .inst = i), 0);
     cr_expect_eq(ERR(w, .op = MODEL_OP_FX_CONFIGURE, .inst = i, .arg = 0), JET_errInvalidParameter,
