@@ -101,12 +101,16 @@ JET_ERR engine__cleanup(struct engine *e, struct eng_inst *inst, JET_ERR reason,
 {
     struct eng_backup *bk = &inst->bk;
 
+    /* a. No backup: clear stop and the phase (R25). Under crit so that an End
+     * racing a Begin (undefined, §6.4) cannot undo the new backup's phase. */
+    pthread_mutex_lock(&bk->crit);
     if (!atomic_load_explicit(&bk->in_progress_any, memory_order_acquire)) {
-        /* a. R25 */
         atomic_store_explicit(&bk->stop, false, memory_order_release);
         bk->phase = ENGINE_PHASE_NOT_STARTED;
+        pthread_mutex_unlock(&bk->crit);
         return JET_errNoBackup;
     }
+    pthread_mutex_unlock(&bk->crit);
     engine__yield(e, ENGINE_YIELD_CLEANUP);
 
     /* b. Is the outcome "normal"? (R48) `stop` is read once, here. */
@@ -665,15 +669,19 @@ static JET_ERR log_info_body(struct engine *e, struct eng_inst *inst, char *szz,
 
     uint32_t lo = truncate_list ? bk->delete_mic : bk->copy_mic;
     uint32_t hi = truncate_list ? bk->delete_mac : bk->copy_mac; /* exclusive */
-    size_t one = strlen(inst->dir) + 1 + 15 + 1;
+    size_t n_dir = strlen(inst->dir);
+    size_t one = n_dir + sizeof "/edbXXXXXXXX.log"; /* with its NUL */
     size_t size = 1 + (hi > lo ? (size_t)(hi - lo) * one : 0);
     if (ENGINE_FAULT(e, ALLOC_ENOMEM) || !list_reserve(bk, size)) {
         (void)engine__cleanup(e, inst, JET_errOutOfMemory, 0); /* [cancels] */
         return JET_errOutOfMemory;
     }
+    /* "<dir>/edbXXXXXXXX.log" per generation, as engine__log_path spells it. */
     char *p = bk->list;
     for (uint32_t g = lo; g < hi; g++) {
-        engine__log_path(inst, g, p);
+        memcpy(p, inst->dir, n_dir);
+        p[n_dir] = '/';
+        engine__log_name(g, p + n_dir + 1);
         p += one;
     }
     *p = '\0';

@@ -24,8 +24,14 @@
  * bytes, byte-identical to the file while its header is unchanged. A log
  * streams as its file bytes.
  *
- * This header is not for the harness's sequential model: the engine shares only
- * model/jet.h with it.
+ * Threads (spec §6). The Jet functions may be called from any thread. Per
+ * instance, backup calls must come one at a time (one backup client), except for
+ * the overlaps of §6.3, which are safe and race-free: JetStopBackupInstance and
+ * JetStopServiceInstance at any time (they never block, R50), concurrent Begins
+ * (one wins, R52), and JetTerm against gated calls (it waits for them, R54).
+ * Fixture calls are setup: not concurrent with backup calls on that instance.
+ *
+ * The engine shares only model/jet.h with the harness's model, never its logic.
  */
 #ifndef BACKSTOP_ENGINE_H
 #define BACKSTOP_ENGINE_H

@@ -3,9 +3,14 @@
  * of JET_API_FUNCTIONS and every BackstopFixture* function of
  * BACKSTOP_FIXTURE_FUNCTIONS, with their real prototypes, forwarding to one
  * process-wide engine. That engine is created on first use with the directory
- * store, under $BACKSTOP_ENGINE_DIR if set, else in a fresh mkdtemp directory
- * in $TMPDIR (or /tmp), which is removed when the library is unloaded.
- * BackstopFixtureReset destroys the engine and creates a new one.
+ * store. All engines of this library live under one root, a mkdtemp directory
+ * made when the library is loaded, under $BACKSTOP_ENGINE_DIR (else $TMPDIR,
+ * else /tmp); each process's engine uses its own subdirectory p<pid>, so the
+ * children of a forking test runner never share files. BackstopFixtureReset
+ * destroys the engine and creates a new one in the same subdirectory. When the
+ * library is unloaded in the process that made the root, the whole root is
+ * removed, including what children left behind (they often leave by _exit,
+ * which runs no destructor).
  *
  * The library is built with -fvisibility=hidden; only jet.h's prototypes are
  * given default visibility here, so these are the only exported symbols.
@@ -26,11 +31,14 @@
 #pragma GCC visibility pop
 #endif
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -44,26 +52,66 @@
 
 static pthread_mutex_t export_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(struct engine *) export_engine_ptr;
-static char export_tmp[512];       /* the mkdtemp directory we own, or "" */
+static char export_root[512]; /* the mkdtemp root, or "" */
+static pid_t export_root_owner;  /* the process that made it */
+
+/* Make the root if there is none. Caller holds export_mu (or is the loader). */
+static int export_make_root(void)
+{
+    if (export_root[0] != '\0')
+        return 0;
+    const char *base = getenv("BACKSTOP_ENGINE_DIR");
+    if (base == NULL || base[0] == '\0')
+        base = getenv("TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    (void)mkdir(base, 0700); /* $BACKSTOP_ENGINE_DIR may not exist yet */
+    snprintf(export_root, sizeof export_root, "%s/backstop-engine-XXXXXX", base);
+    if (mkdtemp(export_root) == NULL) {
+        export_root[0] = '\0';
+        return -1;
+    }
+    export_root_owner = getpid();
+    return 0;
+}
+
+/* rm -r of a tree the library made (depth-limited: root/p<pid>/inst-N/file). */
+static void export_remove_tree(int dirfd_parent, const char *name, int depth)
+{
+    int fd = openat(dirfd_parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return;
+    }
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        struct stat st;
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+            continue;
+        if (fstatat(fd, ent->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth > 0)
+                export_remove_tree(fd, ent->d_name, depth - 1);
+        } else {
+            unlinkat(fd, ent->d_name, 0);
+        }
+    }
+    closedir(d);
+    unlinkat(dirfd_parent, name, AT_REMOVEDIR);
+}
 
 /* Caller holds export_mu. */
 static struct engine *export_create(void)
 {
-    struct engine_config cfg = {.store = ENGINE_STORE_DIR, .seed = 1};
-    const char *dir = getenv("BACKSTOP_ENGINE_DIR");
-    if (dir == NULL || dir[0] == '\0') {
-        if (export_tmp[0] == '\0') {
-            const char *tmp = getenv("TMPDIR");
-            snprintf(export_tmp, sizeof export_tmp, "%s/backstop-engine-XXXXXX",
-                     tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-            if (mkdtemp(export_tmp) == NULL) {
-                export_tmp[0] = '\0';
-                return NULL;
-            }
-        }
-        dir = export_tmp;
-    }
-    cfg.dir = dir;
+    char dir[600];
+    if (export_make_root() != 0)
+        return NULL;
+    snprintf(dir, sizeof dir, "%s/p%ld", export_root, (long)getpid());
+    struct engine_config cfg = {.store = ENGINE_STORE_DIR, .dir = dir, .seed = 1};
     struct engine *e = NULL;
     if (engine_create(&cfg, &e) != ENGINE_OK)
         return NULL;
@@ -85,6 +133,23 @@ static struct engine *export_engine(void)
     return e;
 }
 
+/* In a fork child: forget the parent's engine (its files are the parent's); the
+ * child makes its own, in its own subdirectory of the same root. */
+static void export_atfork_child(void)
+{
+    pthread_mutex_init(&export_mu, NULL);
+    atomic_store(&export_engine_ptr, NULL);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((constructor))
+#endif
+static void export_load(void)
+{
+    pthread_atfork(NULL, NULL, export_atfork_child);
+    (void)export_make_root(); /* now, in the loading process, not in each child */
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((destructor))
 #endif
@@ -92,9 +157,9 @@ static void export_unload(void)
 {
     pthread_mutex_lock(&export_mu);
     engine_destroy(atomic_exchange(&export_engine_ptr, NULL));
-    if (export_tmp[0] != '\0') {
-        rmdir(export_tmp);
-        export_tmp[0] = '\0';
+    if (export_root[0] != '\0' && export_root_owner == getpid()) {
+        export_remove_tree(AT_FDCWD, export_root, 3);
+        export_root[0] = '\0';
     }
     pthread_mutex_unlock(&export_mu);
 }
