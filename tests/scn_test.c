@@ -142,27 +142,54 @@ static void expect_round_trip(const struct scn_case *c)
     free(text);
 }
 
+/* What a test created in its temporary directory, removed when its process
+ * exits: paths relative to the directory, in creation order. */
+static char temp_dir[64];
+static char *created[64];
+static int n_created;
+
+static void remember(const char *path)
+{
+    if (n_created < 64)
+        created[n_created++] = strdup(path);
+}
+
+static void remove_temp_dir(void)
+{
+    while (n_created > 0) {
+        char *path = created[--n_created];
+        if (unlink(path) != 0)
+            rmdir(path);
+        free(path);
+    }
+    if (chdir("/") == 0)
+        rmdir(temp_dir);
+}
+
 static void write_file(const char *path, const char *text)
 {
     char dir[512];
     snprintf(dir, sizeof dir, "%s", path);
     for (char *s = strchr(dir, '/'); s != NULL; s = strchr(s + 1, '/')) {
         *s = '\0';
-        mkdir(dir, 0777);
+        if (mkdir(dir, 0777) == 0)
+            remember(dir);
         *s = '/';
     }
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f, "cannot write %s", path);
+    remember(path);
     fputs(text, f);
     fclose(f);
 }
 
-/* Make a fresh temporary directory the current one. */
+/* Make a fresh temporary directory the current one, removed at exit. */
 static void enter_temp_dir(void)
 {
-    char tmpl[] = "/tmp/scn_test.XXXXXX";
-    cr_assert_not_null(mkdtemp(tmpl));
-    cr_assert_eq(chdir(tmpl), 0);
+    snprintf(temp_dir, sizeof temp_dir, "/tmp/scn_test.XXXXXX");
+    cr_assert_not_null(mkdtemp(temp_dir));
+    cr_assert_eq(chdir(temp_dir), 0);
+    atexit(remove_temp_dir);
 }
 
 #define CASE_HEAD "case a.b\n  intent x\n  rules R1\n"
@@ -569,14 +596,14 @@ Test(scn, lexical_details)
     const char text[] = "# leading comment\r\n"
                         "\r\n"
                         "case\ta.b   # trailing\r\n"
-                        "\tintent  Say \"x # y\" once   # comment\r\n"
+                        "\tintent  Say\t\"x # y\" once   # comment\r\n"
                         "  rules R1\r\n"
                         "  instance i\r\n"
                         "  JetOpenFileInstance i \"p#q\" h -> 0 # c\r\n"
                         "end";
     struct parsed r;
     const struct scn_case *c = parse_one(&r, text);
-    cr_expect_str_eq(c->intent, "Say \"x # y\" once");
+    cr_expect_str_eq(c->intent, "Say\t\"x # y\" once");
     cr_expect_str_eq(c->steps[1].file.text, "p#q");
     cr_expect_eq(c->steps[1].loc.line, 7);
     cr_expect_eq(c->loc.line, 3);
