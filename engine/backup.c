@@ -26,6 +26,8 @@
 /* The entry test of the streaming calls (R16-R18, R51). */
 static JET_ERR admit(struct engine *e, struct eng_inst *inst)
 {
+    if (ENGINE_MUTATION(admit_stop_before_no_backup) && atomic_load(&inst->bk.stop))
+        return JET_errBackupAbortByServer;
     if (!atomic_load_explicit(&inst->bk.in_progress_local, memory_order_acquire))
         return JET_errNoBackup;
     if (atomic_load_explicit(&inst->bk.stop, memory_order_acquire))
@@ -213,8 +215,11 @@ static JET_ERR begin_body(struct engine *e, struct eng_inst *inst, JET_GRBIT grb
         return inst->log_state_err;
 
     /* Steps 11-13: test and claim under the critical section (R52). */
+    bool unlocked = ENGINE_MUTATION(begin_claim_unlocked) && !atomic_load(&bk->in_progress_any);
+    if (unlocked) /* tested without the lock; claimed below without testing again */
+        engine__yield(e, ENGINE_YIELD_MUTANT);
     pthread_mutex_lock(&bk->crit);
-    if (atomic_load_explicit(&bk->in_progress_any, memory_order_acquire)) {
+    if (!unlocked && atomic_load_explicit(&bk->in_progress_any, memory_order_acquire)) {
         err = atomic_load(&bk->in_progress_local) ? JET_errBackupInProgress
                                                   : JET_errSurrogateBackupInProgress;
         pthread_mutex_unlock(&bk->crit);
@@ -223,7 +228,8 @@ static JET_ERR begin_body(struct engine *e, struct eng_inst *inst, JET_GRBIT grb
     bk->copy_mic = bk->copy_mac = 0;
     bk->delete_mic = bk->delete_mac = 0;
     bk->logs_truncated = false;
-    atomic_store_explicit(&bk->stop, false, memory_order_relaxed); /* R13, R53 */
+    if (!ENGINE_MUTATION(begin_keeps_stop))
+        atomic_store_explicit(&bk->stop, false, memory_order_relaxed); /* R13, R53 */
     atomic_store_explicit(&bk->in_progress_local, !surrogate, memory_order_relaxed);
     bk->internal_copy = internal;
     atomic_store_explicit(&bk->in_progress_any, true, memory_order_release);
@@ -262,6 +268,8 @@ static JET_ERR begin_body(struct engine *e, struct eng_inst *inst, JET_GRBIT grb
 
 undo_claim:
     /* A failure after the claim undoes it and clears `stop` (R27). */
+    if (ENGINE_MUTATION(failed_begin_keeps_claim))
+        return err;
     for (uint32_t i = 0; i < inst->n_dbs; i++)
         inst->dbs[i]->in_session = false;
     pthread_mutex_lock(&bk->crit);
@@ -462,6 +470,9 @@ fail:
     s->db = NULL;
     if (db != NULL && bk->phase == ENGINE_PHASE_DATABASES)
         db->in_session = false;
+    if ((ENGINE_MUTATION(open_late_db_keeps_backup) && err == JET_errInvalidBackupSequence)
+        || (ENGINE_MUTATION(missing_log_keeps_backup) && err == JET_errMissingFileToBackup))
+        return err;
     if (bk->phase != ENGINE_PHASE_DATABASES)
         (void)engine__cleanup(e, inst, err, 0);
     return err;
@@ -528,8 +539,11 @@ static JET_ERR read_file_body(struct engine *e, struct eng_inst *inst, JET_HANDL
     struct eng_slot *s = &bk->slot;
     uint64_t ps = inst->page_size;
     JET_ERR err = admit(e, inst); /* steps 2-3 */
+    if (ENGINE_MUTATION(read_ignores_stop) && err == JET_errBackupAbortByServer)
+        err = JET_errSuccess;
     if (err != JET_errSuccess)
         return err;
+    bool flags_word = ENGINE_MUTATION(stop_in_bitfield) && atomic_load(&bk->stop);
     if (pv == NULL || ((uintptr_t)pv & (ENGINE_OS_PAGE - 1)) != 0)
         return JET_errInvalidParameter; /* step 5 (NULL: defensive) */
     if (handle_index(hf) != 0)
@@ -567,7 +581,7 @@ static JET_ERR read_file_body(struct engine *e, struct eng_inst *inst, JET_HANDL
         }
         if (err != JET_errSuccess) {
             /* R41: phase Databases closes the handle, LogsAndPatches cancels. */
-            if (bk->phase == ENGINE_PHASE_DATABASES) {
+            if (bk->phase == ENGINE_PHASE_DATABASES && !ENGINE_MUTATION(read_error_cancels)) {
                 if (is_db)
                     s->db->in_session = false;
                 slot_close(e, inst);
@@ -577,7 +591,15 @@ static JET_ERR read_file_body(struct engine *e, struct eng_inst *inst, JET_HANDL
             return err;
         }
     }
+    if (ENGINE_MUTATION(read_stale_page) && is_db && n >= 2 * ps) /* repeats a page */
+        memcpy((unsigned char *)pv + n - ps, (unsigned char *)pv + n - 2 * ps, ps);
     s->ib += n; /* R40 */
+    if (ENGINE_MUTATION(read_advances_short) && n > ps)
+        s->ib -= ps;
+    if (ENGINE_MUTATION(stop_in_bitfield)) { /* writes back the word read at entry */
+        engine__yield(e, ENGINE_YIELD_MUTANT);
+        atomic_store(&bk->stop, flags_word);
+    }
     if (pcb != NULL)
         *pcb = (uint32_t)n;
     return JET_errSuccess;
@@ -591,7 +613,11 @@ JET_ERR engine__read_file(void *ctx, JET_INSTANCE h, JET_HANDLE hf, void *pv, ui
     JET_ERR err = engine__enter(e, h, &inst);
     if (err != JET_errSuccess)
         return err;
+    if (ENGINE_MUTATION(stop_blocks_on_read)) /* held across the I/O; Stop takes it */
+        pthread_mutex_lock(&inst->wait_mu);
     err = read_file_body(e, inst, hf, pv, cb, pcbActual);
+    if (ENGINE_MUTATION(stop_blocks_on_read))
+        pthread_mutex_unlock(&inst->wait_mu);
     engine__leave(inst);
     return err;
 }
@@ -662,9 +688,10 @@ static JET_ERR log_info_body(struct engine *e, struct eng_inst *inst, char *szz,
     JET_ERR err = admit(e, inst);
     if (err != JET_errSuccess)
         return err;
-    if (bk->slot.in_use)
+    if (bk->slot.in_use && !ENGINE_MUTATION(log_info_ignores_open_file))
         return JET_errInvalidBackupSequence; /* R43 */
-    if (!bk->began_new_log && (err = prepare_logs(e, inst)) != JET_errSuccess)
+    if ((!bk->began_new_log || ENGINE_MUTATION(log_info_rolls_every_time))
+        && (err = prepare_logs(e, inst)) != JET_errSuccess)
         return err;
 
     uint32_t lo = truncate_list ? bk->delete_mic : bk->copy_mic;
@@ -686,7 +713,8 @@ static JET_ERR log_info_body(struct engine *e, struct eng_inst *inst, char *szz,
     }
     *p = '\0';
 
-    bk->phase = ENGINE_PHASE_LOGS_AND_PATCHES; /* R45 */
+    if (!ENGINE_MUTATION(log_info_keeps_phase))
+        bk->phase = ENGINE_PHASE_LOGS_AND_PATCHES; /* R45 */
     if (szz != NULL) { /* R46: *pcb = what was copied */
         size_t k = size < cbMax ? size : cbMax;
         memcpy(szz, bk->list, k);
@@ -738,6 +766,8 @@ static JET_ERR truncate_body(struct engine *e, struct eng_inst *inst)
 {
     struct eng_backup *bk = &inst->bk;
     JET_ERR err = admit(e, inst);
+    if (ENGINE_MUTATION(truncate_ignores_stop) && err == JET_errBackupAbortByServer)
+        err = JET_errSuccess;
     if (err != JET_errSuccess)
         return err;
     if (bk->slot.in_use)
@@ -750,7 +780,7 @@ static JET_ERR truncate_body(struct engine *e, struct eng_inst *inst)
     uint64_t want = 0;
     for (uint64_t g = bk->copy_mic; g < bk->copy_mac; g++)
         want += g;
-    if (bk->gen_copy_done < want)
+    if (bk->gen_copy_done < want && !ENGINE_MUTATION(truncate_skips_copy_check))
         return JET_errLogFileNotCopied;
 
     bk->logs_truncated = true;
@@ -794,6 +824,8 @@ JET_ERR engine__end2(void *ctx, JET_INSTANCE h, JET_GRBIT grbit)
     else
         err = engine__cleanup(e, inst,
                               how == JET_bitBackupEndAbort ? errBackupAbortByCaller : 0, grbit);
+    if (ENGINE_MUTATION(end2_bad_grbit_clears_stop) && err == JET_errInvalidParameter)
+        atomic_store(&inst->bk.stop, false);
     engine__leave(inst);
     return err;
 }

@@ -182,6 +182,11 @@ JET_ERR engine__resolve_locked(struct engine *e, JET_INSTANCE h, struct eng_inst
         *out = e->slots[e->oneinst_slot];
         return *out != NULL ? JET_errSuccess : JET_errInvalidParameter;
     case ENGINE_MODE_MULTIINST: /* R2, R3 */
+        if (ENGINE_MUTATION(nil_handle_is_slot0) && (h == 0 || h == JET_instanceNil)
+            && e->slots[0] != NULL) {
+            *out = e->slots[0];
+            return JET_errSuccess;
+        }
         if (h == 0 || h == JET_instanceNil || live == NULL)
             return JET_errInvalidParameter;
         *out = live;
@@ -408,12 +413,18 @@ static JET_ERR api_term2(void *ctx, JET_INSTANCE h, JET_GRBIT grbit)
         return err;
 
     /* Step 4: from here new gated calls get -1000; wait for those in flight. */
-    engine__yield(e, ENGINE_YIELD_TERM_WAIT);
-    wait_drain(inst);
+    if (!ENGINE_MUTATION(term_no_wait)) {
+        engine__yield(e, ENGINE_YIELD_TERM_WAIT);
+        wait_drain(inst);
+    }
     inst->backup_allowed = false; /* step 5 */
 
     if (grbit & (JET_bitTermStopBackup | JET_bitTermAbrupt)) /* step 6, R26 */
         (void)engine__cleanup(e, inst, JET_errBackupAbortByServer, 0);
+    if (ENGINE_MUTATION(term_no_wait)) { /* waits only now, after its cleanup */
+        engine__yield(e, ENGINE_YIELD_TERM_WAIT);
+        wait_drain(inst);
+    }
 
     /* Step 7: the termination type. */
     bool error_type = atomic_load(&inst->unavailable_err) != 0 || (grbit & JET_bitTermDirty);
@@ -422,6 +433,8 @@ static JET_ERR api_term2(void *ctx, JET_INSTANCE h, JET_GRBIT grbit)
          * (R31, D16), the backup goes on. */
         err = atomic_load(&inst->bk.in_progress_local) ? JET_errBackupInProgress
                                                         : JET_errSurrogateBackupInProgress;
+        if (ENGINE_MUTATION(failed_term_allows_backup))
+            inst->backup_allowed = true;
         gate_unlock(inst, ENGINE_GATE_TERM);
         return err;
     }
@@ -461,8 +474,16 @@ static JET_ERR api_stop_backup_instance(void *ctx, JET_INSTANCE h)
     struct eng_inst *inst;
     pthread_mutex_lock(&e->table_mu);
     JET_ERR err = engine__resolve_locked(e, h, &inst);
+    if (ENGINE_MUTATION(stop_blocks_on_read) && err == JET_errSuccess)
+        pthread_mutex_lock(&inst->wait_mu); /* waits for a ReadFile in flight */
     if (err == JET_errSuccess && atomic_load_explicit(&inst->has_log, memory_order_relaxed))
-        atomic_store_explicit(&inst->bk.stop, true, memory_order_release); /* R14: no log, no-op */
+        atomic_store_explicit(&inst->bk.stop,
+                              ENGINE_MUTATION(stop_toggles) ? !atomic_load(&inst->bk.stop) : true,
+                              memory_order_release); /* R14: no log, no-op */
+    if (ENGINE_MUTATION(stop_blocks_on_read) && err == JET_errSuccess)
+        pthread_mutex_unlock(&inst->wait_mu);
+    if (ENGINE_MUTATION(stop_bad_handle_hits_other) && err != JET_errSuccess && e->slots[0] != NULL)
+        atomic_store(&e->slots[0]->bk.stop, true);
     pthread_mutex_unlock(&e->table_mu);
     return err;
 }
@@ -478,7 +499,7 @@ static JET_ERR legacy_instance(struct engine *e, JET_INSTANCE *h)
     pthread_mutex_lock(&e->table_mu);
     if (e->mode == ENGINE_MODE_NOSET)
         err = JET_errInvalidParameter;
-    else if (e->mode == ENGINE_MODE_MULTIINST)
+    else if (e->mode == ENGINE_MODE_MULTIINST && !ENGINE_MUTATION(legacy_multiinst_slot0))
         err = JET_errRunningInMultiInstanceMode;
     else
         *h = e->slots[e->oneinst_slot] ? e->slots[e->oneinst_slot]->handle : 0;

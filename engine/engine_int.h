@@ -14,12 +14,13 @@
  * Mutation points. A mutant (engine/mutants/) is either a decorator around
  * `engine_api` members, or a named point in engine code:
  *
- *     if (ENGINE_MUTATION(read_skips_stop_check)) ... mutated behaviour ...
+ *     if (ENGINE_MUTATION(read_ignores_stop)) ... mutated behaviour ...
  *
- * ENGINE_MUTATION(id) is the constant 0 in the real engine, so the branch is
+ * ENGINE_MUTATION(id) is a constant 0 in the real engine, so the branch is
  * dead code. Building the engine sources with -DENGINE_MUTANT=<id> turns on
- * exactly the points named <id> (a strcmp of two literals, folded by the
- * compiler). Ids are plain C identifiers; list each one in engine/mutants/.
+ * exactly the points named <id> (an integer constant comparison). Ids are plain
+ * C identifiers listed once in ENGINE_MUTATION_IDS below; engine/mutants/ holds
+ * the libraries built from them.
  */
 #ifndef BACKSTOP_ENGINE_INT_H
 #define BACKSTOP_ENGINE_INT_H
@@ -34,12 +35,52 @@
 #include "fault.h"
 #include "store.h"
 
+/*
+ * Every mutation point id, once. engine/mutants/ says what each one breaks (the
+ * rule, in the mutant's backstop_mutant_info); a point whose id is not listed
+ * here does not compile, in the real engine either.
+ */
+#define ENGINE_MUTATION_IDS(X)                                                   \
+    /* sequential: the conformance suite must kill each */                       \
+    X(admit_stop_before_no_backup)  /* R18 */                                    \
+    X(read_ignores_stop)            /* R16 */                                    \
+    X(truncate_ignores_stop)        /* R16 */                                    \
+    X(begin_keeps_stop)             /* R13, R23 */                               \
+    X(log_info_ignores_open_file)   /* R43 */                                    \
+    X(log_info_rolls_every_time)    /* R44 */                                    \
+    X(log_info_keeps_phase)         /* R45 */                                    \
+    X(truncate_skips_copy_check)    /* R47 */                                    \
+    X(open_late_db_keeps_backup)    /* R37 */                                    \
+    X(missing_log_keeps_backup)     /* R38 */                                    \
+    X(read_advances_short)          /* R40 */                                    \
+    X(read_stale_page)              /* R40, backup client */                     \
+    X(read_error_cancels)           /* R41 */                                    \
+    X(failed_begin_keeps_claim)     /* R27 */                                    \
+    X(end2_bad_grbit_clears_stop)   /* R24 */                                    \
+    X(stop_bad_handle_hits_other)   /* R11 */                                    \
+    X(nil_handle_is_slot0)          /* R2, R3 */                                 \
+    X(legacy_multiinst_slot0)       /* R9, R15 */                                \
+    X(failed_term_allows_backup)    /* R31 */                                    \
+    X(stop_toggles)                 /* R12 */                                    \
+    /* concurrency: pass the suite, killed by `backstop stress` */               \
+    X(begin_claim_unlocked)         /* R52 */                                    \
+    X(term_no_wait)                 /* R54 */                                    \
+    X(stop_in_bitfield)             /* R16, lost update */                       \
+    X(stop_blocks_on_read)          /* R50 */
+
+/* The yield point a concurrency mutant puts in its bug window (engine.h). */
+#define ENGINE_YIELD_MUTANT "mutant-window"
+
+#define ENGINE__MUT_ENUM(id) ENGINE__MUT_##id,
+enum engine__mutation { ENGINE__MUT_NONE = 0, ENGINE_MUTATION_IDS(ENGINE__MUT_ENUM) };
+#undef ENGINE__MUT_ENUM
+
 #ifdef ENGINE_MUTANT
-#define ENGINE__MUT_STR_(x) #x
-#define ENGINE__MUT_STR(x) ENGINE__MUT_STR_(x)
-#define ENGINE_MUTATION(id) (strcmp(#id, ENGINE__MUT_STR(ENGINE_MUTANT)) == 0)
+#define ENGINE__MUT_ID_(x) ENGINE__MUT_##x
+#define ENGINE__MUT_ID(x) ENGINE__MUT_ID_(x)
+#define ENGINE_MUTATION(id) (ENGINE__MUT_##id == ENGINE__MUT_ID(ENGINE_MUTANT))
 #else
-#define ENGINE_MUTATION(id) 0
+#define ENGINE_MUTATION(id) (ENGINE__MUT_##id == ENGINE__MUT_NONE)
 #endif
 
 /* Limits. */
