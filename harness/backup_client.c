@@ -13,9 +13,9 @@
 
 #include "backup_client.h"
 #include "runner.h"
+#include "sbuf.h"
 
 #define BC_MAX_LIST (64u << 10)
-#define BC_READ_PAGES 16u
 
 struct bc {
     const struct backup_client_config *cfg;
@@ -29,6 +29,7 @@ struct bc {
     bool truncated;     /* TruncateLog succeeded: deletions are legitimate */
 };
 
+SBUF_PRINTF(3, 4)
 static int bc_fail(struct bc *b, int status, const char *fmt, ...)
 {
     va_list ap;
@@ -62,55 +63,66 @@ static const char *bc_base(const char *path)
  * Returns 1 if equal, 0 if not comparable, -1 if different (*where: the byte). */
 static int bc_compare(const char *src, const char *copy, uint32_t page, uint64_t *where)
 {
-    FILE *a = fopen(src, "rb"), *c;
-    unsigned char *head = NULL;
+    enum { CHUNK = 1 << 20 };
+    int fa = open(src, O_RDONLY | O_CLOEXEC), fc;
+    unsigned char *a = NULL, *c = NULL, *head = NULL;
     uint64_t off = 0, src_size, copy_size;
-    int rv = 1;
     struct stat sa, sc;
+    int rv = 1;
 
-    if (!a)
+    *where = 0;
+    if (fa < 0)
         return 0;
-    c = fopen(copy, "rb");
-    if (!c || fstat(fileno(a), &sa) != 0 || fstat(fileno(c), &sc) != 0) {
-        fclose(a);
-        if (c)
-            fclose(c);
-        return -1;
+    fc = open(copy, O_RDONLY | O_CLOEXEC);
+    a = malloc(CHUNK);
+    c = malloc(CHUNK);
+    head = calloc(1, page);
+    if (fc < 0 || !a || !c || !head || fstat(fa, &sa) != 0 || fstat(fc, &sc) != 0) {
+        rv = -1;
+        goto out;
     }
     src_size = (uint64_t)sa.st_size;
     copy_size = (uint64_t)sc.st_size;
     if (copy_size != src_size && copy_size != src_size + page) {
-        *where = copy_size < src_size ? copy_size : src_size;
+        off = copy_size < src_size ? copy_size : src_size;
         rv = -1;
         goto out;
     }
-    head = malloc(page);
-    if (!head) {
-        rv = -1;
-        goto out;
-    }
-    for (; off < src_size; off++) {
-        int x = fgetc(a), y = fgetc(c);
-        if (x != y || x == EOF) {
+    while (off < src_size) {
+        size_t want = src_size - off < CHUNK ? (size_t)(src_size - off) : CHUNK;
+        ssize_t x = pread(fa, a, want, (off_t)off), y = pread(fc, c, want, (off_t)off);
+        if (x != (ssize_t)want || y != (ssize_t)want) {
             rv = -1;
             goto out;
         }
-        if (off < page)
-            head[off] = (unsigned char)x;
+        if (memcmp(a, c, want) != 0) {
+            size_t k = 0;
+            while (a[k] == c[k])
+                k++;
+            off += k;
+            rv = -1;
+            goto out;
+        }
+        if (off == 0)
+            memcpy(head, a, want < page ? want : page);
+        off += want;
     }
     /* The trailer page of a database stream repeats header page 0. */
-    for (uint64_t k = 0; copy_size > src_size && k < page; k++, off++) {
-        int y = fgetc(c);
-        if (y == EOF || (src_size >= page && (unsigned char)y != head[k])) {
+    if (copy_size > src_size) {
+        if (pread(fc, c, page, (off_t)src_size) != (ssize_t)page || memcmp(c, head, page) != 0)
             rv = -1;
-            goto out;
-        }
+        else
+            off += page;
     }
 out:
     *where = off;
+    free(a);
+    free(c);
     free(head);
-    fclose(a);
-    fclose(c);
+    if (fa >= 0)
+        close(fa);
+    if (fc >= 0)
+        close(fc);
     return rv;
 }
 
@@ -338,7 +350,7 @@ static int bc_run(struct bc *b)
         if (!rv)
             rv = bc_copy_list(b, logs);
     }
-    if (!rv) {
+    if (!rv && !cfg->no_verify) {
         /* Verify before the truncation deletes the sources. */
         if (dbs)
             rv = bc_verify(b, dbs);
@@ -393,7 +405,7 @@ int backup_client_run(const struct backup_client_config *cfg, struct backup_clie
         snprintf(res->summary, sizeof res->summary, "backup-client: no backup folder");
         return BACKUP_CLIENT_EIO;
     }
-    b.cb_read = page * BC_READ_PAGES;
+    b.cb_read = page * (cfg->read_pages ? cfg->read_pages : 16);
     if (posix_memalign((void **)&b.buf, 4096, b.cb_read) != 0) {
         bc_rmdir(b.dir);
         snprintf(res->detail, sizeof res->detail, "out of memory");

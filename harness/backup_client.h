@@ -41,9 +41,11 @@ struct backup_client_config {
     bool incremental;
     bool has_stop_after;
     uint32_t stop_after;  /* streaming calls before the Stop */
-    uint32_t page_size;   /* read size is 16 pages */
+    uint32_t page_size;   /* database page size (0: 4096) */
+    uint32_t read_pages;  /* ReadFile size in pages (0: 16) */
     const char *work_dir; /* where the backup set goes; NULL = $TMPDIR or /tmp */
     bool keep;            /* keep the backup set on disk */
+    bool no_verify;       /* skip the byte comparison (benchmarks time the backup alone) */
 };
 
 struct backup_client_result {

@@ -23,6 +23,15 @@ int bench_model(const struct bench_config *cfg, FILE *out);
  * the directory store against cp of the same files, in one run. */
 int bench_engine(const struct bench_config *cfg, FILE *out);
 
+/* Linearizability checker throughput on seeded generated histories (bench_lincheck.c):
+ * 1 M operations over 64 instances from 8 threads, and 10 k operations on one
+ * instance from 8 threads. */
+int bench_lincheck(const struct bench_config *cfg, FILE *out);
+
+/* Recorded-and-checked calls per second of stress against the engine (memory
+ * store, 2 threads), against the same workload with recording off (bench_stress.c). */
+int bench_stress(const struct bench_config *cfg, FILE *out);
+
 /* Prints "machine: <cpu model>, <n> cores" to out. */
 void bench_print_machine(FILE *out);
 

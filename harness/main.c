@@ -30,7 +30,8 @@
 
 #define EXIT_USAGE 2
 
-static const char *const cli_commands[] = {"run", "rules", "bench", "mutants", "help", "version"};
+static const char *const cli_commands[] = {"run",     "rules",   "bench",   "mutants",  "stress", "replay",
+                                           "faults", "scn2fuzz", "fuzz2scn", "help", "version"};
 
 static void cli_usage(FILE *out)
 {
@@ -40,7 +41,14 @@ static void cli_usage(FILE *out)
             "                    [--no-fork] [--no-differential] [--seed N] PATH...\n"
             "       backstop rules [PATH]\n"
             "       backstop bench model|engine [--seconds S] [--seed N]\n"
-            "       backstop mutants [--dir DIR] [--timeout S] [PATH]\n"
+            "       backstop mutants [--dir DIR] [--timeout S] [--seed N] [--only sequential|concurrency]\n"
+            "                        [--budget S] [--baseline S] [--schedule random|pct:D] [PATH]\n"
+            "       backstop stress --target T --threads N --instances M (--seconds S | --ops K)\n"
+            "                       --seed X [--faults SPEC] [--schedule free|random|pct:D] [--save-dir DIR]\n"
+            "       backstop replay TOKEN\n"
+            "       backstop faults --sweep CASE [PATH]\n"
+            "       backstop scn2fuzz PATH... --out DIR\n"
+            "       backstop fuzz2scn FILE\n"
             "targets: model, engine, engine-dir, or a path to a shared library\n"
             "profiles: ese (default), esent, documented\n");
 }
@@ -288,7 +296,7 @@ static int cmd_bench(int argc, char **argv)
         }
     }
     if (optind != argc - 1)
-        return cli_bad("bench: name one benchmark: model or engine");
+        return cli_bad("bench: name one benchmark: model, engine, lincheck or stress");
     if (!seeded)
         cfg.seed = rng_fresh_seed();
     printf("backstop bench %s: seed %llu\n", argv[optind], (unsigned long long)cfg.seed);
@@ -297,7 +305,11 @@ static int cmd_bench(int argc, char **argv)
         return bench_model(&cfg, stdout) == 0 ? 0 : 1;
     if (strcmp(argv[optind], "engine") == 0)
         return bench_engine(&cfg, stdout) == 0 ? 0 : 1;
-    return cli_bad("bench: unknown benchmark '%s' (model, engine)", argv[optind]);
+    if (strcmp(argv[optind], "lincheck") == 0)
+        return bench_lincheck(&cfg, stdout) == 0 ? 0 : 1;
+    if (strcmp(argv[optind], "stress") == 0)
+        return bench_stress(&cfg, stdout) == 0 ? 0 : 1;
+    return cli_bad("bench: unknown benchmark '%s' (model, engine, lincheck, stress)", argv[optind]);
 }
 
 int main(int argc, char **argv)
@@ -316,6 +328,16 @@ int main(int argc, char **argv)
         return cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "mutants") == 0)
         return cmd_mutants(argc - 1, argv + 1);
+    if (strcmp(cmd, "stress") == 0)
+        return cmd_stress(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
+    if (strcmp(cmd, "faults") == 0)
+        return cmd_faults(argc - 1, argv + 1);
+    if (strcmp(cmd, "scn2fuzz") == 0)
+        return cmd_scn2fuzz(argc - 1, argv + 1);
+    if (strcmp(cmd, "fuzz2scn") == 0)
+        return cmd_fuzz2scn(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         cli_usage(stdout);
         return 0;

@@ -1,25 +1,76 @@
 /*
- * mutants.c: `backstop mutants`: runs the conformance suite against every mutant
- * library (engine/mutants/, each one deliberate bug tied to a rule) and prints
- * the kill matrix: mutant -> killed or survived, the first case that killed it,
- * and the time to kill. A mutant is killed when any case FAILs, CRASHes or
- * TIMEs OUT against it. Exit 1 if any mutant survives.
+ * mutants.c: `backstop mutants`: the kill matrix of the mutant libraries built
+ * from engine/mutants/ (each one the engine with one deliberate bug tied to a
+ * rule; its exported `backstop_mutant_info` says which).
  *
- * Each mutant exports `backstop_mutant_info`, a one-line description that starts
- * with the rule id it breaks.
+ * Sequential mutants (every lib*.so in <dir>, by default <build>/engine/mutants):
+ * the conformance suite runs against each, in suite order, until a case FAILs,
+ * CRASHes or TIMEs OUT: the mutant is killed, by that case, after that time. A
+ * survivor shows a gap in the suite.
+ *
+ * Concurrency mutants (<dir>/concurrency/): their bug cannot show in a
+ * sequential run, so the suite must PASS against each (else it is not a
+ * concurrency mutant); `backstop stress` then runs against each, in the free
+ * schedule and in a controlled one (--schedule, default random), in forked
+ * children (a DEADLOCK or a crash ends the child, not this command). Runs grow
+ * (free: 0.5 s, 1 s, 2 s, ...; controlled: 5000 calls, 10000, ...) with fresh
+ * seeds until one finds a violation, a DEADLOCK or a crash, or the budget
+ * (--budget, 30 s) is spent. A controlled kill is then replayed from its
+ * token (`backstop replay`) and must give the same history hash (the same
+ * DEADLOCK, for a deadlock). First, as a control,
+ * the same stress runs against <dir>/baseline/ (the engine with the mutants'
+ * yield hook and no bug; --baseline seconds per schedule): any violation
+ * there is the harness's own, and fails the command.
+ *
+ * The mutant libraries keep their worlds in directories (export.c); unless
+ * BACKSTOP_ENGINE_DIR says where, they go to a scratch directory made for the
+ * run, in /dev/shm when it exists (hundreds of short-lived worlds on a busy
+ * disk cost far more than the cases), removed at the end with whatever
+ * crashed or deadlocked children left in it.
+ *
+ * The summary line is `N mutants, N killed, N survived` over both kinds; the
+ * exit status is 1 if any mutant survives, a concurrency mutant fails the
+ * suite, a replay differs or the baseline is "killed"; 2 on a usage or
+ * harness error.
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "rng.h"
 #include "runner.h"
+
+#define MUT_THREADS "10"     /* stress workers: two of each role on two instances */
+#define MUT_INSTANCES "2"
+#define MUT_FIRST_RUN_S 0.5  /* the first free stress run; each next one doubles */
+#define MUT_FIRST_RUN_OPS 5000u /* the first controlled run, in calls; likewise */
+#define MUT_CHILD_SLACK_S 60 /* a stress child's time beyond its run: checker, watchdog */
+#define MUT_OUT_MAX (8u << 20)
+
+struct mut_opts {
+    char dir[PATH_MAX];
+    double timeout;   /* per conformance case */
+    double budget;    /* per concurrency mutant and schedule */
+    double baseline;  /* per schedule, for the baseline; 0 = none */
+    uint64_t seed;
+    const char *schedule; /* the controlled schedule */
+    bool sequential, concurrency;
+};
 
 static double mut_now(void)
 {
@@ -33,20 +84,22 @@ static int mut_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The default mutant folder: <dir of the executable>/../engine/mutants. */
+/* The default mutant folder: <build>/engine/mutants, the executable being
+ * <build>/harness/backstop (an absolute path: replay tokens carry it). */
 static void mut_default_dir(char *buf, size_t n)
 {
     char exe[PATH_MAX];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash;
     if (k <= 0) {
         snprintf(buf, n, "engine/mutants");
         return;
     }
     exe[k] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = 0;
-    snprintf(buf, n, "%.3000s/../engine/mutants", exe);
+    for (int up = 0; up < 2; up++)
+        if ((slash = strrchr(exe, '/')) != NULL)
+            *slash = 0;
+    snprintf(buf, n, "%.3000s/engine/mutants", exe);
 }
 
 static void mut_info(const char *path, char *buf, size_t n)
@@ -58,117 +111,628 @@ static void mut_info(const char *path, char *buf, size_t n)
         dlclose(h);
 }
 
-int cmd_mutants(int argc, char **argv)
+/* "…/libread_ignores_stop.so" -> "read_ignores_stop". */
+static void mut_name(const char *path, char *buf, size_t n)
 {
-    static const struct option opts[] = {{"dir", required_argument, 0, 'd'},
-                                         {"timeout", required_argument, 0, 'T'},
-                                         {0, 0, 0, 0}};
-    char dir[PATH_MAX], *default_path = "scenarios";
-    struct scn_suite *suite = NULL;
-    char **libs = NULL;
-    size_t n_libs = 0, cap = 0, killed = 0;
-    double timeout = 10;
-    int c, status = 2;
-    DIR *d;
-    struct dirent *e;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t len = strlen(base);
+    if (strncmp(base, "lib", 3) == 0) {
+        base += 3;
+        len -= 3;
+    }
+    if (len > 3 && strcmp(base + len - 3, ".so") == 0)
+        len -= 3;
+    snprintf(buf, n, "%.*s", (int)len, base);
+}
 
-    mut_default_dir(dir, sizeof dir);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            snprintf(dir, sizeof dir, "%s", optarg);
-        else if (c == 'T') {
-            char *end;
-            timeout = strtod(optarg, &end);
-            if (*end || timeout <= 0) {
-                fprintf(stderr, "backstop: --timeout: not a positive number: '%s'\n", optarg);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "backstop: mutants: unknown or incomplete option '%s'\n", argv[optind - 1]);
-            return 2;
-        }
-    }
-    if (cli_load_suite(optind < argc ? argc - optind : 1, optind < argc ? argv + optind : &default_path,
-                       &suite) != 0)
-        goto done;
-    d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "backstop: mutants: cannot open mutant folder %s\n", dir);
-        goto done;
-    }
+/* Every *.so in dir, sorted; *out is malloc'ed (free with mut_list_free). A
+ * missing folder is an empty list. Returns 0, or -1 out of memory. */
+static int mut_list(const char *dir, char ***out, size_t *n_out)
+{
+    char **libs = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    DIR *d = opendir(dir);
+    *out = NULL;
+    *n_out = 0;
+    if (!d)
+        return 0;
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
         if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
             continue;
-        if (n_libs == cap) {
+        if (n == cap) {
             cap = cap ? cap * 2 : 32;
             char **v = realloc(libs, cap * sizeof *v);
             if (!v)
-                break;
+                goto fail;
             libs = v;
         }
-        libs[n_libs] = malloc(strlen(dir) + len + 2);
-        if (!libs[n_libs])
-            break;
-        sprintf(libs[n_libs], "%s/%s", dir, e->d_name);
-        n_libs++;
+        if (!(libs[n] = malloc(strlen(dir) + len + 2)))
+            goto fail;
+        sprintf(libs[n], "%s/%s", dir, e->d_name);
+        n++;
     }
     closedir(d);
-    if (n_libs == 0) {
-        fprintf(stderr, "backstop: mutants: no mutant libraries in %s\n", dir);
-        goto done;
-    }
-    qsort(libs, n_libs, sizeof *libs, mut_cmp);
-
-    printf("%-34s %-9s %-8s %-44s %s\n", "mutant", "verdict", "time", "first killing case", "bug");
-    for (size_t i = 0; i < n_libs; i++) {
-        const struct target_ops *ops = NULL;
-        char detail[1024] = "", info[256];
-        const char *base = strrchr(libs[i], '/') ? strrchr(libs[i], '/') + 1 : libs[i];
-        const char *killer = NULL;
-        enum report_status how = REPORT_PASS;
-        double t0 = mut_now();
-
-        mut_info(libs[i], info, sizeof info);
-        if (target_resolve(libs[i], detail, sizeof detail, &ops) != TARGET_OK) {
-            printf("%-34s %-9s %-8s %-44s %s\n", base, "LOAD-ERR", "-", detail, info);
-            continue;
-        }
-        struct runner_config cfg = {.target = ops, .profile = MODEL_PROFILE_ESE, .fork = true,
-                                    .differential = true, .timeout_s = timeout, .seed = 1};
-        for (size_t k = 0; k < scn_suite_count(suite) && !killer; k++) {
-            struct report_case rc;
-            const struct scn_case *sc = scn_suite_case(suite, k);
-            if (runner_run_case(&cfg, sc, &rc) != 0)
-                continue;
-            if (report_status_failed(rc.status)) {
-                killer = sc->name;
-                how = rc.status;
-            }
-            free((char *)rc.message);
-            free((char *)rc.rules);
-        }
-        target_release(ops);
-        if (killer)
-            killed++;
-        {
-            char when[32], what[160];
-            snprintf(when, sizeof when, "%.2fs", mut_now() - t0);
-            snprintf(what, sizeof what, "%s%s%s", killer ? killer : "-",
-                     killer && how != REPORT_FAIL ? " " : "",
-                     killer && how != REPORT_FAIL ? report_status_name(how) : "");
-            printf("%-34s %-9s %-8s %-44s %s\n", base, killer ? "killed" : "SURVIVED", when, what, info);
-            fflush(stdout);
-        }
-    }
-    printf("%zu mutants, %zu killed, %zu survived\n", n_libs, killed, n_libs - killed);
-    status = killed == n_libs ? 0 : 1;
-done:
-    for (size_t i = 0; i < n_libs; i++)
+    if (n)
+        qsort(libs, n, sizeof *libs, mut_cmp);
+    *out = libs;
+    *n_out = n;
+    return 0;
+fail:
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
         free(libs[i]);
     free(libs);
+    return -1;
+}
+
+static void mut_list_free(char **libs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(libs[i]);
+    free(libs);
+}
+
+/* ---- the suite against one library ---------------------------------------------------- */
+
+struct mut_suite_verdict {
+    bool load_error;
+    char killer[160]; /* the first failing case ("" if none), with its status if not FAIL */
+    char detail[1024];
+    double seconds;
+};
+
+/* Run the suite against lib until the first failing case. Returns 0, or -1 on a
+ * harness error (printed). */
+static int mut_suite(const char *lib, const struct scn_suite *suite, double timeout,
+                     struct mut_suite_verdict *v)
+{
+    const struct target_ops *ops = NULL;
+    double t0 = mut_now();
+    memset(v, 0, sizeof *v);
+    if (target_resolve(lib, v->detail, sizeof v->detail, &ops) != TARGET_OK) {
+        v->load_error = true;
+        return 0;
+    }
+    struct runner_config cfg = {.target = ops, .profile = MODEL_PROFILE_ESE, .fork = true,
+                                .differential = true, .timeout_s = timeout, .seed = 1};
+    for (size_t k = 0; k < scn_suite_count(suite) && !v->killer[0]; k++) {
+        struct report_case rc;
+        const struct scn_case *sc = scn_suite_case(suite, k);
+        if (runner_run_case(&cfg, sc, &rc) != 0) {
+            fprintf(stderr, "backstop: mutants: %s: the runner failed on case %s\n", lib, sc->name);
+            target_release(ops);
+            return -1;
+        }
+        if (report_status_failed(rc.status))
+            snprintf(v->killer, sizeof v->killer, "%s%s%s", sc->name, rc.status != REPORT_FAIL ? " " : "",
+                     rc.status != REPORT_FAIL ? report_status_name(rc.status) : "");
+        free((char *)rc.message);
+        free((char *)rc.rules);
+    }
+    target_release(ops);
+    v->seconds = mut_now() - t0;
+    return 0;
+}
+
+/* ---- commands in forked children ------------------------------------------------------ */
+
+struct mut_child {
+    int status;        /* waitpid status */
+    bool timed_out;    /* killed after its time */
+    char *out;         /* stdout and stderr (the tail if it was longer than MUT_OUT_MAX) */
+    size_t n;
+};
+
+/* Run fn(argc, argv) (a backstop command) in a child with its stdout and stderr
+ * captured; kill it after `limit` seconds. Returns 0, or -1 (printed). */
+static int mut_child_run(int (*fn)(int, char **), int argc, char **argv, double limit,
+                         struct mut_child *c)
+{
+    int fd[2];
+    pid_t pid;
+    size_t cap = 1 << 16;
+    double deadline = mut_now() + limit;
+    memset(c, 0, sizeof *c);
+    if (!(c->out = malloc(cap)))
+        return -1;
+    if (pipe(fd) != 0) {
+        fprintf(stderr, "backstop: mutants: pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "backstop: mutants: fork: %s\n", strerror(errno));
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], STDOUT_FILENO);
+        dup2(fd[1], STDERR_FILENO);
+        close(fd[1]);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        /* exit, not _exit: the libraries' destructors remove their worlds. */
+        exit(fn(argc, argv) & 0xff);
+    }
+    close(fd[1]);
+    for (;;) {
+        double left = deadline - mut_now();
+        struct pollfd p = {.fd = fd[0], .events = POLLIN};
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            c->timed_out = true;
+            break;
+        }
+        int r = poll(&p, 1, (int)(left * 1000) + 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            continue; /* the deadline check above ends it */
+        if (c->n + 4096 > cap) {
+            if (cap < MUT_OUT_MAX) {
+                char *o = realloc(c->out, cap * 2);
+                if (o) {
+                    c->out = o;
+                    cap *= 2;
+                }
+            }
+            if (c->n + 4096 > cap) { /* keep the tail: the summary and the token are last */
+                memmove(c->out, c->out + cap / 2, c->n - cap / 2);
+                c->n -= cap / 2;
+            }
+        }
+        ssize_t k = read(fd[0], c->out + c->n, cap - c->n - 1);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        c->n += (size_t)k;
+    }
+    close(fd[0]);
+    c->out[c->n] = 0;
+    while (waitpid(pid, &c->status, 0) < 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+/* The text after the last (or the first) line that starts with `key`, up to
+ * the end of that line, into buf; false if there is none. */
+static bool mut_line_value(const char *out, const char *key, bool first, char *buf, size_t n)
+{
+    const char *found = NULL, *p = out;
+    size_t k = strlen(key);
+    while (p && *p && !(first && found)) {
+        if (strncmp(p, key, k) == 0)
+            found = p + k;
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!found)
+        return false;
+    size_t len = strcspn(found, "\r\n");
+    snprintf(buf, n, "%.*s", (int)len, found);
+    return true;
+}
+
+/* ---- stress against one concurrency mutant ------------------------------------------- */
+
+enum mut_kill { MUT_SURVIVED = 0, MUT_VIOLATION, MUT_DEADLOCK, MUT_CRASH, MUT_HANG, MUT_ERROR };
+
+static const char *mut_kill_name(enum mut_kill k)
+{
+    static const char *const names[] = {"SURVIVED", "killed", "DEADLOCK", "CRASH", "HANG", "ERROR"};
+    return names[k];
+}
+
+struct mut_stress_verdict {
+    enum mut_kill kill;
+    double seconds;      /* until the killing run ended (or the budget) */
+    uint64_t runs, seed; /* runs made; the killing run's seed */
+    char what[160];      /* first violation, signal, or the error */
+    char token[4096];    /* the killing run's replay token */
+    char hash[160];      /* its history hash, or its DEADLOCK line */
+    int replay;          /* controlled kills: 1 same history, -1 differs, 0 not tried */
+};
+
+/* The classification of one finished stress child. */
+static enum mut_kill mut_classify(const struct mut_child *c, char *what, size_t n)
+{
+    if (c->timed_out) {
+        snprintf(what, n, "no answer");
+        return MUT_HANG;
+    }
+    if (WIFSIGNALED(c->status)) {
+        snprintf(what, n, "signal %d", WTERMSIG(c->status));
+        return MUT_CRASH;
+    }
+    int rc = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : 2;
+    if (rc == 0)
+        return MUT_SURVIVED;
+    if (mut_line_value(c->out, "DEADLOCK: ", false, what, n))
+        return MUT_DEADLOCK;
+    char count[64], first[256] = "";
+    if (rc == 1 && mut_line_value(c->out, "violations: ", false, count, sizeof count)) {
+        if (!mut_line_value(c->out, "VIOLATION ", true, first, sizeof first))
+            mut_line_value(c->out, "LINEARIZABILITY VIOLATION ", true, first, sizeof first);
+        const char *at = strstr(first, "in all): "); /* a linearizability report */
+        snprintf(what, n, "%.*s violations, first %.110s", (int)strcspn(count, " "), count,
+                 at ? at + strlen("in all): ") : first);
+        return MUT_VIOLATION;
+    }
+    snprintf(what, n, "exit %d", rc);
+    return MUT_ERROR;
+}
+
+/* Replay a controlled kill from its token: the same hash (or the same DEADLOCK). */
+static int mut_replay(const struct mut_stress_verdict *v, double limit)
+{
+    char *argv[] = {"replay", (char *)v->token, NULL};
+    struct mut_child c;
+    char line[256] = "";
+    int same = -1;
+    if (mut_child_run(cmd_replay, 2, argv, limit, &c) != 0) {
+        free(c.out);
+        return -1;
+    }
+    if (v->kill == MUT_DEADLOCK)
+        same = mut_line_value(c.out, "DEADLOCK: ", false, line, sizeof line) && strcmp(line, v->hash) == 0
+                   ? 1
+                   : -1;
+    else
+        same = strstr(c.out, "replay: the same history") != NULL
+                       && mut_line_value(c.out, "history hash: ", false, line, sizeof line)
+                       && strcmp(line, v->hash) == 0
+                   ? 1
+                   : -1;
+    free(c.out);
+    return same;
+}
+
+/*
+ * Stress lib under `schedule` with growing runs and fresh seeds until a kill or
+ * the budget. Free runs are bounded by time. Controlled runs are bounded by a
+ * call count fixed before they start, so that a run stops at the very call its
+ * replay stops at; each next one doubles, within what the rate seen so far
+ * fits in the budget left.
+ */
+static int mut_stress(const char *lib, const char *schedule, double budget, uint64_t seed0,
+                      struct mut_stress_verdict *v)
+{
+    bool controlled = strcmp(schedule, "free") != 0;
+    double t0 = mut_now(), run_s = MUT_FIRST_RUN_S, rate = 0;
+    uint64_t ops = MUT_FIRST_RUN_OPS;
+    memset(v, 0, sizeof *v);
+    for (uint64_t i = 0;; i++) {
+        double left = budget - (mut_now() - t0), limit;
+        char bound[32], seed[32];
+        if (left <= 0.05)
+            break;
+        if (controlled) {
+            if (rate > 0 && (double)ops > rate * left)
+                ops = (uint64_t)(rate * left);
+            if (ops < MUT_FIRST_RUN_OPS / 10)
+                break;
+            snprintf(bound, sizeof bound, "%" PRIu64, ops);
+            limit = left + MUT_CHILD_SLACK_S;
+        } else {
+            snprintf(bound, sizeof bound, "%.2f", run_s < left ? run_s : left);
+            limit = atof(bound) + MUT_CHILD_SLACK_S;
+        }
+        snprintf(seed, sizeof seed, "%" PRIu64, seed0 + i);
+        char *argv[] = {"stress",    "--target",    (char *)lib, "--threads",
+                        MUT_THREADS, "--instances", MUT_INSTANCES, controlled ? "--ops" : "--seconds",
+                        bound,       "--seed",      seed,        "--schedule",
+                        (char *)schedule, "--no-shrink", NULL};
+        struct mut_child c;
+        double t1 = mut_now();
+        if (mut_child_run(cmd_stress, (int)(sizeof argv / sizeof *argv) - 1, argv, limit, &c) != 0) {
+            free(c.out);
+            return -1;
+        }
+        v->runs = i + 1;
+        v->kill = mut_classify(&c, v->what, sizeof v->what);
+        if (v->kill != MUT_SURVIVED) {
+            v->seed = seed0 + i;
+            mut_line_value(c.out, "replay token: ", false, v->token, sizeof v->token);
+            if (v->kill == MUT_DEADLOCK)
+                snprintf(v->hash, sizeof v->hash, "%s", v->what);
+            else
+                mut_line_value(c.out, "history hash: ", false, v->hash, sizeof v->hash);
+            if (v->kill == MUT_ERROR)
+                fprintf(stderr, "backstop: mutants: stress against %s failed:\n%s\n", lib, c.out);
+            free(c.out);
+            break;
+        }
+        free(c.out);
+        rate = (double)ops / (mut_now() - t1 + 1e-3);
+        ops *= 2;
+        run_s *= 2;
+    }
+    v->seconds = mut_now() - t0;
+    return 0;
+}
+
+/* ---- the matrices ----------------------------------------------------------------------- */
+
+/* Returns the number killed, or -1 on a harness error. */
+static long mut_sequential(const struct mut_opts *o, const struct scn_suite *suite, size_t *n_out)
+{
+    char **libs;
+    size_t n, killed = 0;
+    double t0 = mut_now();
+    if (mut_list(o->dir, &libs, &n) != 0)
+        return -1;
+    *n_out = n;
+    if (n == 0) {
+        fprintf(stderr, "backstop: mutants: no mutant libraries in %s\n", o->dir);
+        return -1;
+    }
+    printf("%-30s %-9s %-8s %-48s %s\n", "mutant", "verdict", "time", "first killing case", "bug");
+    for (size_t i = 0; i < n; i++) {
+        struct mut_suite_verdict v;
+        char name[128], info[256], when[32];
+        mut_name(libs[i], name, sizeof name);
+        mut_info(libs[i], info, sizeof info);
+        if (mut_suite(libs[i], suite, o->timeout, &v) != 0) {
+            mut_list_free(libs, n);
+            return -1;
+        }
+        snprintf(when, sizeof when, "%.2fs", v.seconds);
+        if (v.load_error)
+            printf("%-30s %-9s %-8s %-48s %s\n", name, "LOAD-ERR", "-", v.detail, info);
+        else
+            printf("%-30s %-9s %-8s %-48s %s\n", name, v.killer[0] ? "killed" : "SURVIVED", when,
+                   v.killer[0] ? v.killer : "-", info);
+        fflush(stdout);
+        killed += v.killer[0] != 0;
+    }
+    printf("sequential: %zu mutants, %zu killed, %zu survived in %.2f s\n", n, killed, n - killed,
+           mut_now() - t0);
+    mut_list_free(libs, n);
+    return (long)killed;
+}
+
+static void mut_print_stress(const char *label, const struct mut_stress_verdict *v)
+{
+    printf("    %-22s %-9s %6.2fs  %" PRIu64 " run%s", label, mut_kill_name(v->kill), v->seconds, v->runs,
+           v->runs == 1 ? "" : "s");
+    if (v->kill != MUT_SURVIVED)
+        printf(", seed %" PRIu64 ": %s", v->seed, v->what);
+    if (v->replay)
+        printf("; replay: %s", v->replay > 0 ? "same history" : "DIFFERENT");
+    printf("\n");
+    if (v->replay) /* a free run's token replays the workload, not the interleaving */
+        printf("      token %s\n", v->token);
+}
+
+struct mut_conc_totals {
+    size_t n, killed, not_concurrent, replay_bad;
+    bool baseline_bad; /* the harness reported violations against the engine itself */
+};
+
+/* The control: the same stress against <dir>/baseline/libbaseline.so, the
+ * engine with the mutants' yield hook and no bug. It must survive. */
+static int mut_baseline(const struct mut_opts *o, struct mut_conc_totals *t)
+{
+    char lib[PATH_MAX + 32], info[256], label[64];
+    struct mut_stress_verdict fv, cv;
+    snprintf(lib, sizeof lib, "%s/baseline/libbaseline.so", o->dir);
+    if (o->baseline <= 0 || access(lib, R_OK) != 0) {
+        printf("%-30s (none: %s)\n", "baseline", o->baseline <= 0 ? "--baseline 0" : "no library");
+        return 0;
+    }
+    mut_info(lib, info, sizeof info);
+    printf("%-30s %s\n", "baseline", info);
+    fflush(stdout);
+    if (mut_stress(lib, "free", o->baseline, o->seed + 999983u, &fv) != 0)
+        return -1;
+    mut_print_stress("stress free", &fv);
+    if (mut_stress(lib, o->schedule, o->baseline, o->seed + 1999966u, &cv) != 0)
+        return -1;
+    snprintf(label, sizeof label, "stress %s", o->schedule);
+    mut_print_stress(label, &cv);
+    t->baseline_bad = fv.kill != MUT_SURVIVED || cv.kill != MUT_SURVIVED;
+    if (t->baseline_bad)
+        printf("    the harness reports violations against the engine itself: the kills below "
+               "prove nothing\n");
+    fflush(stdout);
+    return 0;
+}
+
+static int mut_concurrency(const struct mut_opts *o, const struct scn_suite *suite,
+                           struct mut_conc_totals *t)
+{
+    char dir[PATH_MAX + 16], **libs;
+    size_t n;
+    double t0 = mut_now();
+    snprintf(dir, sizeof dir, "%s/concurrency", o->dir);
+    if (mut_list(dir, &libs, &n) != 0)
+        return -1;
+    t->n = n;
+    if (n == 0) {
+        fprintf(stderr, "backstop: mutants: no concurrency mutants in %s\n", dir);
+        return -1;
+    }
+    printf("concurrency mutants (%s): the suite must pass; stress %s threads on %s instances, free "
+           "and %s, %.0f s each\n",
+           dir, MUT_THREADS, MUT_INSTANCES, o->schedule, o->budget);
+    if (mut_baseline(o, t) != 0)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        struct mut_suite_verdict sv;
+        struct mut_stress_verdict fv, cv;
+        char name[128], info[256], label[64];
+        mut_name(libs[i], name, sizeof name);
+        mut_info(libs[i], info, sizeof info);
+        printf("%-30s %s\n", name, info);
+        fflush(stdout);
+        if (mut_suite(libs[i], suite, o->timeout, &sv) != 0)
+            goto fail;
+        if (sv.load_error || sv.killer[0]) {
+            printf("    suite                  FAILS: %s: not a concurrency mutant\n",
+                   sv.load_error ? sv.detail : sv.killer);
+            t->not_concurrent++;
+            t->killed += !sv.load_error;
+            continue;
+        }
+        printf("    suite                  passes  %6.2fs\n", sv.seconds);
+        fflush(stdout);
+        /* Each mutant and schedule gets its own seeds, derived from the run's. */
+        uint64_t seed = o->seed + i * 1000003u;
+        if (mut_stress(libs[i], "free", o->budget, seed, &fv) != 0)
+            goto fail;
+        mut_print_stress("stress free", &fv);
+        fflush(stdout);
+        if (mut_stress(libs[i], o->schedule, o->budget, seed + 500000u, &cv) != 0)
+            goto fail;
+        if (cv.kill != MUT_SURVIVED && cv.kill != MUT_ERROR && cv.kill != MUT_CRASH && cv.token[0])
+            cv.replay = mut_replay(&cv, o->budget + MUT_CHILD_SLACK_S);
+        snprintf(label, sizeof label, "stress %s", o->schedule);
+        mut_print_stress(label, &cv);
+        fflush(stdout);
+        bool fk = fv.kill != MUT_SURVIVED && fv.kill != MUT_ERROR;
+        bool ck = cv.kill != MUT_SURVIVED && cv.kill != MUT_ERROR;
+        t->killed += fk || ck;
+        t->replay_bad += cv.replay < 0;
+    }
+    printf("concurrency: %zu mutants, %zu killed, %zu survived in %.2f s; %zu killed by the suite "
+           "(not concurrency mutants), %zu replays differ%s\n",
+           t->n, t->killed, t->n - t->killed, mut_now() - t0, t->not_concurrent, t->replay_bad,
+           t->baseline_bad ? "; the baseline was \"killed\" too" : "");
+    mut_list_free(libs, n);
+    return 0;
+fail:
+    mut_list_free(libs, n);
+    return -1;
+}
+
+/* rm -r of the scratch tree the run made (its root, the libraries' roots, their
+ * per-process folders, instance folders, files). */
+static void mut_remove_tree(int parent, const char *name, int depth)
+{
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        unlinkat(parent, name, 0);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (unlinkat(fd, e->d_name, 0) != 0 && depth > 0)
+            mut_remove_tree(fd, e->d_name, depth - 1);
+    }
+    closedir(d);
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* A usage error: the message, then the usage line; exit status 2. */
+static int mut_bad(const char *msg, const char *arg)
+{
+    fprintf(stderr, "backstop: mutants: %s%s\n"
+                    "usage: backstop mutants [--dir DIR] [--timeout S] [--seed N] "
+                    "[--only sequential|concurrency] [--budget S] [--baseline S]\n"
+                    "                        [--schedule random|pct:D] [PATH]\n",
+            msg, arg);
+    return 2;
+}
+
+int cmd_mutants(int argc, char **argv)
+{
+    static const struct option opts[] = {{"dir", required_argument, 0, 'd'},
+                                         {"timeout", required_argument, 0, 'T'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"only", required_argument, 0, 'o'},
+                                         {"budget", required_argument, 0, 'b'},
+                                         {"baseline", required_argument, 0, 'B'},
+                                         {"schedule", required_argument, 0, 'c'},
+                                         {0, 0, 0, 0}};
+    struct mut_opts o = {.timeout = 10, .budget = 30, .baseline = 10, .schedule = "random",
+                         .sequential = true, .concurrency = true};
+    char *default_path = "scenarios", *end, scratch[PATH_MAX] = "";
+    struct scn_suite *suite = NULL;
+    struct mut_conc_totals ct = {0};
+    size_t n_seq = 0;
+    long seq_killed = 0;
+    bool seeded = false;
+    int c, status = 2;
+    double t0 = mut_now();
+
+    mut_default_dir(o.dir, sizeof o.dir);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            snprintf(o.dir, sizeof o.dir, "%s", optarg);
+            break;
+        case 'T':
+        case 'b':
+        case 'B': {
+            double d = strtod(optarg, &end);
+            if (*end || !(d > 0 || (c == 'B' && d == 0)))
+                return mut_bad("--timeout, --budget and --baseline take a number of seconds, not ", optarg);
+            *(c == 'T' ? &o.timeout : c == 'b' ? &o.budget : &o.baseline) = d;
+            break;
+        }
+        case 's':
+            errno = 0;
+            o.seed = strtoull(optarg, &end, 0);
+            if (errno || *end || optarg[0] == '-')
+                return mut_bad("--seed takes an unsigned number, not ", optarg);
+            seeded = true;
+            break;
+        case 'o':
+            if (strcmp(optarg, "sequential") != 0 && strcmp(optarg, "concurrency") != 0)
+                return mut_bad("--only takes sequential or concurrency, not ", optarg);
+            o.sequential = optarg[0] == 's';
+            o.concurrency = !o.sequential;
+            break;
+        case 'c':
+            if (strcmp(optarg, "free") == 0)
+                return mut_bad("--schedule takes a controlled schedule (random, pct:D; free always runs), not ",
+                               optarg);
+            o.schedule = optarg;
+            break;
+        default:
+            return mut_bad("unknown or incomplete option ", argv[optind - 1]);
+        }
+    }
+    if (!seeded)
+        o.seed = rng_fresh_seed();
+    printf("backstop mutants: seed %" PRIu64 "\n", o.seed);
+    if (!getenv("BACKSTOP_ENGINE_DIR")) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(scratch, sizeof scratch, "%s/backstop-mutants-XXXXXX",
+                 access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : tmp && *tmp ? tmp : "/tmp");
+        if (mkdtemp(scratch))
+            setenv("BACKSTOP_ENGINE_DIR", scratch, 1);
+        else
+            scratch[0] = 0;
+    }
+    if (cli_load_suite(optind < argc ? argc - optind : 1, optind < argc ? argv + optind : &default_path,
+                       &suite) != 0)
+        goto done;
+    if (o.sequential && (seq_killed = mut_sequential(&o, suite, &n_seq)) < 0)
+        goto done;
+    if (o.concurrency && mut_concurrency(&o, suite, &ct) != 0)
+        goto done;
+    size_t n = n_seq + ct.n, killed = (size_t)seq_killed + ct.killed;
+    printf("total time %.1f s\n%zu mutants, %zu killed, %zu survived\n", mut_now() - t0, n, killed,
+           n - killed);
+    status = killed == n && ct.replay_bad == 0 && ct.not_concurrent == 0 && !ct.baseline_bad ? 0 : 1;
+done:
     scn_suite_free(suite);
+    if (scratch[0])
+        mut_remove_tree(AT_FDCWD, scratch, 4);
     return status;
 }

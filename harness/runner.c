@@ -505,6 +505,7 @@ static void runner__model_rules(const struct model_result *r, struct sbuf *sb)
 }
 
 /* Fail the case at `st` with a formatted explanation. */
+SBUF_PRINTF(3, 4)
 static int runner__fail(struct runner_case *rc, const struct scn_step *st, const char *fmt, ...)
 {
     char desc[512], line[1024];
@@ -519,6 +520,7 @@ static int runner__fail(struct runner_case *rc, const struct scn_step *st, const
     return STEP_FAIL;
 }
 
+SBUF_PRINTF(2, 3)
 static int runner__skip(struct runner_case *rc, const char *fmt, ...)
 {
     char line[512];

@@ -1,0 +1,222 @@
+/*
+ * stress_check.c: the end of a stress segment: its history is collected,
+ * hashed (the run's history hash chains the segments' hashes, and a segment's
+ * hash chains those of its blocks of 65536 events), and checked for
+ * linearizability against the model (lincheck.h).
+ *
+ * The check is P-compositional (one instance lifetime at a time), so a large
+ * segment is split by lifetime into as many groups as there are processors,
+ * checked in parallel while the workers are parked, and reported in group
+ * order (the report does not depend on the threads' timing).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stress_int.h"
+
+#define STRESS__CHECK_PARALLEL_MIN 20000u /* events; below, one thread */
+#define STRESS__CHECK_MAX_GROUPS 4
+
+static uint64_t stress__chain(uint64_t h, uint64_t seg, uint64_t k)
+{
+    if (k == 0)
+        return seg;
+    uint64_t z = h ^ (seg + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2));
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+struct stress__group {
+    struct hist_event *ev;
+    size_t n;
+    const struct lincheck_config *lc;
+    struct lincheck_result lr;
+    int rv;
+};
+
+static void *stress__check_group(void *arg)
+{
+    struct stress__group *g = arg;
+    g->rv = lincheck_check(g->ev, g->n, g->lc, &g->lr);
+    return NULL;
+}
+
+/* Report one group's result. Returns a STRESS_* status. */
+static int stress__report(struct stress_run *run, struct stress__group *g)
+{
+    struct lincheck_result *lr = &g->lr;
+    if (g->rv != LINCHECK_OK) {
+        fprintf(stderr, "backstop: stress: harness error in the checker: %s: %s\n", lincheck_strerror(g->rv),
+                lr->message);
+        fflush(stderr);
+        return STRESS_EHARNESS;
+    }
+    if (lr->verdict == LINCHECK_LINEARIZABLE)
+        return STRESS_OK;
+    atomic_fetch_add(&run->lin_violations,
+                     lr->n_violations + lr->n_unknown ? lr->n_violations + lr->n_unknown : 1);
+    stress__first(run, lr->verdict == LINCHECK_VIOLATION ? "linearizability" : "lincheck-unknown");
+    if (!run->quiet) {
+        flockfile(run->out);
+        fprintf(run->out, "%s (segment %" PRIu64 ", seed %" PRIu64 "): %s\n",
+                lr->verdict == LINCHECK_VIOLATION ? "LINEARIZABILITY VIOLATION" : "LINEARIZABILITY UNKNOWN",
+                run->res->segments, run->cfg->seed, lr->message);
+        if (lr->cex)
+            lincheck_cex_print_timeline(lr->cex, run->out);
+        funlockfile(run->out);
+    }
+    if (lr->cex && run->cfg->save_dir) {
+        char stem[96];
+        snprintf(stem, sizeof stem, "lin-%" PRIu64 "-%" PRIu64 "-L%" PRIu32, run->cfg->seed,
+                 run->res->segments, lr->lifetime);
+        if (lincheck_cex_save(lr->cex, run->cfg->save_dir, stem) == LINCHECK_OK && !run->quiet)
+            fprintf(run->out, "counterexample saved: %s/%s.{txt,html,scn}\n", run->cfg->save_dir, stem);
+    }
+    return STRESS_OK;
+}
+
+static int stress__lincheck(struct stress_run *run, struct hist_event *ev, size_t n)
+{
+    struct lincheck_config lc = {
+        .model = {.profile = MODEL_PROFILE_ESE, .page_size = run->page_size, .log_size = run->log_size}};
+    struct stress__group g[STRESS__CHECK_MAX_GROUPS];
+    pthread_t th[STRESS__CHECK_MAX_GROUPS];
+    bool started[STRESS__CHECK_MAX_GROUPS] = {0};
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = n >= STRESS__CHECK_PARALLEL_MIN && cpus > 1 ? (size_t)cpus : 1;
+    int status = STRESS_OK;
+
+    if (k > STRESS__CHECK_MAX_GROUPS)
+        k = STRESS__CHECK_MAX_GROUPS;
+    memset(g, 0, sizeof g);
+    for (size_t i = 0; i < k; i++)
+        g[i].lc = &lc;
+    if (k == 1) {
+        g[0].ev = ev;
+        g[0].n = n;
+    } else {
+        /* Split by lifetime (events without one go with group 0), keeping
+         * each group in invocation order. */
+        size_t count[STRESS__CHECK_MAX_GROUPS] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[ev[i].lifetime == HIST_NO_LIFETIME ? 0 : ev[i].lifetime % k]++;
+        for (size_t i = 0; i < k; i++) {
+            g[i].ev = malloc(sizeof *ev * (count[i] ? count[i] : 1));
+            if (!g[i].ev) {
+                for (size_t j = 0; j < i; j++)
+                    free(g[j].ev);
+                k = 1;
+                g[0].ev = ev;
+                g[0].n = n;
+                goto run;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct stress__group *d = &g[ev[i].lifetime == HIST_NO_LIFETIME ? 0 : ev[i].lifetime % k];
+            d->ev[d->n++] = ev[i];
+        }
+    }
+run:
+    for (size_t i = 1; i < k; i++)
+        started[i] = pthread_create(&th[i], NULL, stress__check_group, &g[i]) == 0;
+    stress__check_group(&g[0]);
+    for (size_t i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            stress__check_group(&g[i]);
+    }
+    for (size_t i = 0; i < k; i++) {
+        if (g[i].n > 0 || i == 0) {
+            int rv = stress__report(run, &g[i]);
+            if (rv != STRESS_OK)
+                status = rv;
+        }
+        lincheck_result_free(&g[i].lr);
+        if (k > 1)
+            free(g[i].ev);
+    }
+    return status;
+}
+
+/* The segment's hash: hist_hash of each block of STRESS__HASH_BLOCK events
+ * (blocks hashed in parallel), chained in block order. */
+#define STRESS__HASH_BLOCK 65536u
+
+struct stress__hasher {
+    const struct hist_event *ev;
+    size_t n, first, step;
+    uint64_t *out;
+};
+
+static void *stress__hash_blocks(void *arg)
+{
+    struct stress__hasher *h = arg;
+    size_t n_blocks = (h->n + STRESS__HASH_BLOCK - 1) / STRESS__HASH_BLOCK;
+    for (size_t b = h->first; b < n_blocks; b += h->step) {
+        size_t lo = b * STRESS__HASH_BLOCK, len = h->n - lo < STRESS__HASH_BLOCK ? h->n - lo : STRESS__HASH_BLOCK;
+        h->out[b] = hist_hash(h->ev + lo, len);
+    }
+    return NULL;
+}
+
+static uint64_t stress__segment_hash(const struct hist_event *ev, size_t n)
+{
+    size_t n_blocks = (n + STRESS__HASH_BLOCK - 1) / STRESS__HASH_BLOCK;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = cpus > 1 && n_blocks > 1 ? (size_t)cpus : 1;
+    uint64_t *out, h = 0;
+    struct stress__hasher hs[STRESS__CHECK_MAX_GROUPS];
+    pthread_t th[STRESS__CHECK_MAX_GROUPS];
+    bool started[STRESS__CHECK_MAX_GROUPS] = {0};
+
+    if (n_blocks <= 1)
+        return hist_hash(ev, n);
+    out = calloc(n_blocks, sizeof *out);
+    if (!out)
+        return hist_hash(ev, n);
+    if (k > STRESS__CHECK_MAX_GROUPS)
+        k = STRESS__CHECK_MAX_GROUPS;
+    for (size_t i = 0; i < k; i++)
+        hs[i] = (struct stress__hasher){.ev = ev, .n = n, .first = i, .step = k, .out = out};
+    for (size_t i = 1; i < k; i++)
+        started[i] = pthread_create(&th[i], NULL, stress__hash_blocks, &hs[i]) == 0;
+    stress__hash_blocks(&hs[0]);
+    for (size_t i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            stress__hash_blocks(&hs[i]);
+    }
+    for (size_t b = 0; b < n_blocks; b++)
+        h = stress__chain(h, out[b], b);
+    free(out);
+    return h;
+}
+
+int stress__check(struct stress_run *run, bool final)
+{
+    struct hist_event *ev = NULL;
+    size_t n;
+    double t0 = stress__now();
+    int status = STRESS_OK;
+
+    if (!run->hist)
+        return STRESS_OK;
+    n = hist_collect(run->hist, &ev);
+    run->hash_chain = stress__chain(run->hash_chain, stress__segment_hash(ev, n), run->res->segments);
+    run->res->segments++;
+    if (run->cfg->check && n > 0)
+        status = stress__lincheck(run, ev, n);
+    if (run->cfg->history_out && final) {
+        *run->cfg->history_out = ev;
+        *run->cfg->n_history_out = n;
+        ev = NULL;
+    }
+    free(ev);
+    run->res->check_seconds += stress__now() - t0;
+    return status;
+}
