@@ -42,7 +42,7 @@ static const struct {
     {"alloc.enomem", MODEL_FAULT_NOMEM, true},
     {"logroll.enospc", MODEL_FAULT_LOG_ROLL, true},
     {"read.short", MODEL_FAULT_NONE, true}, /* the engine resumes: no outcome changes */
-    {"open.eio", MODEL_FAULT_NONE, false},
+    {"open.eio", MODEL_FAULT_OPEN_IO, true},
     {"write.eio", MODEL_FAULT_NONE, false},
 };
 

@@ -196,25 +196,6 @@ static void ls_step(struct faults__ls *ls, struct model_call *c, JET_ERR e, cons
         return;
     c->fault = fired ? faults_model_fault(fired, &modelled) : MODEL_FAULT_NONE;
     if (fired && !modelled) {
-        if (strcmp(fired, "open.eio") == 0) {
-            struct model_view v;
-            model_world_copy(ls->scratch, ls->w);
-            model_step(ls->scratch, c, &r); /* the call the fault interrupted */
-            model_view(ls->w, c->inst, &v);
-            if (e != JET_errDiskIO || (r.err != JET_errSuccess && r.err != JET_errMissingFileToBackup)) {
-                ls_fail(ls, "%s: open.eio fired, engine returned %d; the model's call returns %d "
-                            "before the file open",
-                        model_op_name(c->op), (int)e, (int)r.err);
-                return;
-            }
-            if (v.phase == MODEL_PHASE_LOGS) {
-                struct model_call cancel = *c;
-                cancel.name = "edbFFFFFFF0.log"; /* missing: R38 cancels, as the I/O error does */
-                cancel.fault = MODEL_FAULT_NONE;
-                model_step(ls->w, &cancel, &r);
-            }
-            return;
-        }
         if (strcmp(fired, "write.eio") == 0) {
             if (e != JET_errDiskIO) {
                 ls_fail(ls, "%s: write.eio fired, but the engine returned %d, not -1022",

@@ -38,6 +38,7 @@ static const struct {
     {"read.verify", MODEL_FAULT_READ_VERIFY},
     {"alloc.enomem", MODEL_FAULT_NOMEM},
     {"logroll.enospc", MODEL_FAULT_LOG_ROLL},
+    {"open.eio", MODEL_FAULT_OPEN_IO},
 };
 
 /* Step the world, applying an armed fault at its nth opportunity. */

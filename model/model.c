@@ -80,7 +80,8 @@ struct model__db {
     uint32_t pages;            /* pgnoLast; 0 marks a free entry */
     uint8_t name_len;
     uint8_t full_done; /* MODEL__FULL_* */
-    uint8_t pad_[2];
+    uint8_t in_session; /* §3.3: takes part in the backup in progress */
+    uint8_t pad_;
 };
 
 /* One table slot: an instance's lifecycle, its backup context (§3) and its
@@ -136,7 +137,7 @@ static const char *const model__profile_names[MODEL_PROFILE__COUNT] = {"ese", "e
 
 /* The fault names are the harness's fault-point names (jet.h). */
 static const char *const model__fault_names[MODEL_FAULT__COUNT] = {
-    "none", "read.eio", "read.verify", "alloc.enomem", "logroll.enospc"};
+    "none", "read.eio", "read.verify", "alloc.enomem", "logroll.enospc", "open.eio"};
 
 #define MODEL__R10(d) "R" #d "0", "R" #d "1", "R" #d "2", "R" #d "3", "R" #d "4", \
                       "R" #d "5", "R" #d "6", "R" #d "7", "R" #d "8", "R" #d "9"
@@ -575,16 +576,19 @@ static JET_ERR model__cleanup(struct model__inst *in, JET_ERR reason, JET_GRBIT 
         r = JET_errBackupAbortByServer; /* the one read of stop, backup.cxx:4165 */
     if (r == 0 && in->phase == MODEL_PHASE_DATABASES)
         r = errBackupAbortByCaller;
-    /* (d) A normal end of a full backup updates the headers: every database in
-     * the session (all attached ones: none can be attached during a backup,
-     * §4.14) now has a full backup for R28's -560 test. */
+    /* (d) A normal end of a full backup updates the headers of the databases
+     * still in the session (§4.9.2 d-e): a database that left it after a read
+     * error in phase Databases (§4.4) gets no credit for R28's -560 test. */
     if (r == 0 && in->full && !(grbit & MODEL__END_NO_DB_HEADER_UPDATE)) {
         uint8_t bit = in->in_progress_local ? MODEL__FULL_LOCAL : MODEL__FULL_SURROGATE;
         for (int i = 0; i < MODEL_MAX_DATABASES; i++) {
-            if (in->db[i].pages != 0)
+            if (in->db[i].pages != 0 && in->db[i].in_session)
                 in->db[i].full_done |= bit;
         }
     }
+    /* (e) Every database leaves the session. */
+    for (int i = 0; i < MODEL_MAX_DATABASES; i++)
+        in->db[i].in_session = 0;
     /* (e) The slot is released; is_db, is_log, ib and cb stay stale (§3.2). */
     in->slot_in_use = 0;
     /* (g) R49 reset. full, the ranges and gen_copy_done are kept. */
@@ -877,6 +881,9 @@ static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_resul
             }
         }
     }
+    /* Step 14: every attached database joins the session. */
+    for (int i = 0; i < MODEL_MAX_DATABASES; i++)
+        in->db[i].in_session = in->db[i].pages != 0;
     /* Step 16, R29. */
     in->began_new_log = 0;
     in->full = !incremental;
@@ -1002,9 +1009,34 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
             in->slot_cb = w->log_size;
             goto opened;
         }
+        if (c->fault == MODEL_FAULT_OPEN_IO) {
+            /* The open attempt that would find the log missing fails first. */
+            r->fault_used = true;
+            err = JET_errDiskIO;
+            goto failed;
+        }
         err = JET_errMissingFileToBackup; /* R38 */
         model__rule(r, 38);
     }
+    goto failed;
+opened:
+    if (c->fault == MODEL_FAULT_OPEN_IO) {
+        /* The file open itself fails (§4.3 step 9): -1022, handled by phase. In
+         * phase Databases a database also leaves the session. */
+        r->fault_used = true;
+        err = JET_errDiskIO;
+        if (in->slot_is_db && in->phase == MODEL_PHASE_DATABASES)
+            in->db[in->slot_db].in_session = 0;
+        in->slot_is_db = in->slot_is_log = 0;
+        in->slot_cb = 0;
+        goto failed;
+    }
+    r->hf = 0; /* R34: always slot 0 */
+    r->size = in->slot_cb;
+    r->outs |= MODEL_OUT_HF;
+    model__rule(r, 34);
+    return;
+failed:
     /* Failure handling by phase (§4.3): release the slot; cancel in LogsAndPatches. */
     r->err = err;
     in->slot_in_use = 0;
@@ -1012,12 +1044,6 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
         model__cancel(in, err, r);
     else if (err != JET_errDatabaseNotFound)
         model__doc_cancels(w, in, err, r); /* D6 */
-    return;
-opened:
-    r->hf = 0; /* R34: always slot 0 */
-    r->size = in->slot_cb;
-    r->outs |= MODEL_OUT_HF;
-    model__rule(r, 34);
 }
 
 /* R39 / §4.4 step 7: is cb_max a bad read size for the slot as it stands? */
@@ -1094,8 +1120,13 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
         r->fault_used = true;
         r->err = c->fault == MODEL_FAULT_READ_IO ? JET_errDiskIO : JET_errReadVerifyFailure;
         model__rule(r, 41);
-        if (in->phase == MODEL_PHASE_DATABASES)
-            model__close_slot(in); /* R41: the handle closes, the backup goes on */
+        if (in->phase == MODEL_PHASE_DATABASES) {
+            /* R41: the database leaves the session, the handle closes, the
+             * backup goes on (§4.4). */
+            if (in->slot_is_db)
+                in->db[in->slot_db].in_session = 0;
+            model__close_slot(in);
+        }
         else
             model__cancel(in, r->err, r); /* R41: LogsAndPatches cancels */
         return;

@@ -104,6 +104,9 @@ enum model_fault {
     MODEL_FAULT_READ_VERIFY, /* ReadFile checksum error: -1018, R41 */
     MODEL_FAULT_NOMEM,       /* list building or name copy out of memory: -1011 */
     MODEL_FAULT_LOG_ROLL,    /* log preparation in GetLogInfo fails: -529, no cancel */
+    MODEL_FAULT_OPEN_IO,     /* OpenFile's file open fails: -1022; phase Databases keeps
+                                the backup (the database leaves the session), phase
+                                LogsAndPatches cancels it (§4.3) */
     MODEL_FAULT__COUNT
 };
 const char *model_fault_name(enum model_fault f);

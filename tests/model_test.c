@@ -2196,3 +2196,43 @@ Test(model, random_walk_keeps_invariants)
     }
     free(w);
 }
+
+/* §4.3/§4.4, §4.9.2 d-e: a database that leaves the session after a read or open
+ * error in phase Databases gets no full-backup credit at the next normal End, so a
+ * later incremental Begin needs a new full backup (R28's -560). */
+Test(model, database_that_left_session_gets_no_full_backup_credit)
+{
+    enum model_fault faults[] = {MODEL_FAULT_READ_IO, MODEL_FAULT_OPEN_IO};
+    for (int k = 0; k < 2; k++) {
+        struct model_world *w = world_new(MODEL_PROFILE_ESE);
+        JET_INSTANCE i = with_dbs(w);
+        cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i, .grbit = 0), 0);
+        struct model_result r;
+        if (faults[k] == MODEL_FAULT_READ_IO) {
+            cr_assert_eq(ERR(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = "db1"), 0);
+            r = DO(w, .op = MODEL_OP_READ_FILE, .inst = i, .cb_max = 4 * PAGE, .fault = faults[k]);
+        } else {
+            r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = "db1", .fault = faults[k]);
+        }
+        cr_expect_eq(r.err, JET_errDiskIO);
+        cr_expect(r.fault_used);
+        cr_expect_not(r.cancelled);
+        copy_file(w, i, "db2");
+        cr_assert_eq(ERR(w, .op = MODEL_OP_GET_LOG_INFO, .inst = i, .cb_max = 4096), 0);
+        copy_logs(w, i);
+        cr_assert_eq(ERR(w, .op = MODEL_OP_END, .inst = i), 0);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i, .grbit = JET_bitBackupIncremental),
+                     JET_errMissingFullBackup, "fault %d", (int)faults[k]);
+        free(w);
+    }
+}
+
+/* The same backup without the fault credits both databases. */
+Test(model, complete_full_backup_credits_every_database)
+{
+    struct model_world *w = world_new(MODEL_PROFILE_ESE);
+    JET_INSTANCE i = with_dbs(w);
+    full_backup(w, i);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i, .grbit = JET_bitBackupIncremental), 0);
+    free(w);
+}
