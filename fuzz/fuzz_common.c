@@ -81,6 +81,14 @@ const struct fuzzprog_config *fuzz_config(void)
     return &fuzz_cfg;
 }
 
+size_t fuzz_state_coverage(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < FUZZ_N_COUNTERS; i++)
+        n += fuzz_counters[i] != 0;
+    return n;
+}
+
 void fuzz_report(const struct fuzzprog *p)
 {
     fprintf(stderr, "\n==backstop== FINDING: %s\n", fuzzprog_finding(p));

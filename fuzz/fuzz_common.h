@@ -28,6 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The configuration every run uses. Valid after LLVMFuzzerInitialize. */
 const struct fuzzprog_config *fuzz_config(void);
 
+/* The number of model-state counters set so far (the replay never clears
+ * them, so after a corpus it is the number of distinct (state, operation,
+ * result) transitions the corpus reaches, up to hash collisions). */
+size_t fuzz_state_coverage(void);
+
 /* Print the finding and the program as a .scn case on stderr, then abort(). */
 void fuzz_report(const struct fuzzprog *p);
 

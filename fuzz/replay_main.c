@@ -105,6 +105,7 @@ int main(int argc, char **argv)
         status = replay_path(argv[i], &n_run);
     if (status != 0)
         return status;
-    printf("replay: %zu inputs, no finding\n", n_run);
+    printf("replay: %zu inputs, no finding; model-state transitions reached: %zu\n", n_run,
+           fuzz_state_coverage());
     return n_run ? 0 : 1;
 }

@@ -273,49 +273,77 @@ bad:
 
 /* ---- the .scn case of a shrunk run ------------------------------------------------------- */
 
-/* Write the history as a sequential case: calls in invocation order, calls
- * that overlapped in `parallel` blocks; each call expects what the model
- * returns for it in this order (the spec's answer), so running the case
- * against the failing target shows the difference where it is sequential. */
+#define STRESS__SCN_MAX_STEPS 480 /* under the parser's SCN_MAX_STEPS */
+
+static bool stress__is_setup(enum model_op op)
+{
+    return op == MODEL_OP_CREATE_INSTANCE || op == MODEL_OP_INIT || op == MODEL_OP_FX_CREATE_DB ||
+           op == MODEL_OP_FX_ROLL_LOG || op == MODEL_OP_FX_SET_CHECKPOINT;
+}
+
+/*
+ * Write the calls of one instance lifetime of a history as a sequential case:
+ * its setup, then its calls in invocation order, calls that overlapped in
+ * `parallel` blocks. Each call expects what the model returns for it in this
+ * order (the spec's answer), so running the case against the failing target
+ * shows the difference wherever it does not need the interleaving; the token
+ * replays the interleaving itself. A long lifetime keeps its setup and its
+ * last calls (the case may then no longer reproduce the failure).
+ */
 static int stress__write_scn(const struct hist_event *ev, size_t n, const struct stress_config *cfg,
-                             const char *rule, const char *token, struct sbuf *sb)
+                             const char *rule, uint32_t life, const char *token, struct sbuf *sb)
 {
     struct model_world *w = malloc(model_world_size());
-    struct model_config mc = {.profile = MODEL_PROFILE_ESE, .log_size = 16384};
-    JET_INSTANCE *mh = calloc(n + 2, sizeof *mh); /* model handle per lifetime (lifetimes <= n+1) */
-    bool *bound = calloc(n + 2, sizeof *bound);
+    struct model_config mc = {.profile = MODEL_PROFILE_ESE, .page_size = cfg->page_size,
+                              .log_size = cfg->log_size ? cfg->log_size : 16384};
+    size_t *pick = malloc(sizeof *pick * (n ? n : 1));
+    size_t n_pick = 0, n_setup = 0, skip_from, skip_to;
+    JET_INSTANCE mh = 0;
+    bool bound = false, in_block = false;
     uint64_t block_end = 0;
-    bool in_block = false;
-    int hf_var = 0;
     unsigned rn;
 
-    if (!w || !mh || !bound) {
+    if (!w || !pick) {
         free(w);
-        free(mh);
-        free(bound);
+        free(pick);
         return -1;
     }
+    /* The lifetime's events; the failing one if known, else the last one. */
+    if (life == HIST_NO_LIFETIME)
+        for (size_t i = 0; i < n; i++)
+            if (ev[i].lifetime != HIST_NO_LIFETIME)
+                life = ev[i].lifetime;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].lifetime == life && ev[i].ret != HIST_PENDING) {
+            pick[n_pick++] = i;
+            if (n_setup == n_pick - 1 && stress__is_setup(ev[i].call.op))
+                n_setup++;
+        }
+    skip_from = n_setup;
+    skip_to = n_pick > STRESS__SCN_MAX_STEPS ? n_pick - (STRESS__SCN_MAX_STEPS - n_setup) : n_setup;
+
     model_world_init(w, &mc);
-    sbuf_printf(sb, "# A stress run shrunk by backstop (seed %" PRIu64 ", %u threads, %u instances).\n"
-                    "# Replay it exactly: backstop replay %s\n",
-                cfg->seed, (unsigned)cfg->n_threads, (unsigned)cfg->n_instances, token);
+    sbuf_printf(sb, "# A stress run shrunk by backstop (seed %" PRIu64 ", %u threads, %u instances):\n"
+                    "# the calls of instance lifetime %u. Replay the run exactly:\n#   backstop replay %s\n",
+                cfg->seed, (unsigned)cfg->n_threads, (unsigned)cfg->n_instances, (unsigned)life, token);
     sbuf_printf(sb, "case stress.shrunk_%" PRIu64 "\n", cfg->seed);
-    sbuf_printf(sb, "  intent  The calls of a shrunk failing stress run (%s), in invocation order; "
-                    "overlapping calls are in parallel blocks. Each expects the model's answer.\n",
-                rule);
+    sbuf_printf(sb, "  intent  The calls of one instance in a shrunk failing stress run (%s), in invocation "
+                    "order%s; overlapping calls are in parallel blocks. Each expects the model's answer.\n",
+                rule, skip_to > skip_from ? ", its middle left out" : "");
     sbuf_printf(sb, "  rules   %s\n", sscanf(rule, "R%u", &rn) == 1 ? rule : "R55");
-    sbuf_printf(sb, "  log-size 16384\n");
-    for (size_t i = 0; i < n; i++) {
-        const struct hist_event *e = &ev[i];
+    if (cfg->page_size)
+        sbuf_printf(sb, "  page-size %u\n", (unsigned)cfg->page_size);
+    sbuf_printf(sb, "  log-size %u\n", (unsigned)mc.log_size);
+    for (size_t j = 0; j < n_pick; j++) {
+        if (j >= skip_from && j < skip_to)
+            continue;
+        const struct hist_event *e = &ev[pick[j]];
         const struct model_call *c = &e->call;
         struct model_call mcall = *c;
         struct model_result r;
-        char inst[32] = "", arg[160] = "";
-        uint32_t life = e->lifetime;
-        if (e->ret == HIST_PENDING)
-            continue;
-        /* Blocks of calls whose intervals overlap. */
-        bool overlaps = i + 1 < n && ev[i + 1].inv < e->ret;
+        char arg[160] = "", label[16] = "";
+        size_t next = j + 1 < n_pick ? pick[j + 1] : SIZE_MAX;
+        bool overlaps = next != SIZE_MAX && ev[next].inv < e->ret;
         if (!in_block && overlaps) {
             sbuf_printf(sb, "  parallel\n");
             in_block = true;
@@ -323,63 +351,50 @@ static int stress__write_scn(const struct hist_event *ev, size_t n, const struct
         }
         if (in_block && e->ret > block_end)
             block_end = e->ret;
-        if (life != HIST_NO_LIFETIME && life <= n + 1 && bound[life])
-            mcall.inst = mh[life];
-        else if (c->inst == 0 || c->inst == JET_instanceNil)
-            mcall.inst = c->inst;
-        else
-            mcall.inst = (JET_INSTANCE)0x7BAD0BAD0ull;
-        if (life != HIST_NO_LIFETIME)
-            snprintf(inst, sizeof inst, " i%u", (unsigned)life);
-        else if (c->inst == 0)
-            snprintf(inst, sizeof inst, " 0");
-        else if (c->inst == JET_instanceNil)
-            snprintf(inst, sizeof inst, " nil");
-        else
-            snprintf(inst, sizeof inst, " never");
+        mcall.inst = bound ? mh : c->inst;
         mcall.fault = e->fault;
         model_step(w, &mcall, &r);
         if ((c->op == MODEL_OP_CREATE_INSTANCE || c->op == MODEL_OP_INIT) && r.err == JET_errSuccess &&
-            life != HIST_NO_LIFETIME && life <= n + 1) {
-            mh[life] = r.inst;
-            bound[life] = true;
+            (r.outs & MODEL_OUT_INST)) {
+            mh = r.inst;
+            bound = true;
         }
         const char *ind = in_block ? "    " : "  ";
-        char label[16] = "";
         if (in_block)
             snprintf(label, sizeof label, "t%u: ", (unsigned)e->thread);
         switch (c->op) {
         case MODEL_OP_CREATE_INSTANCE:
-            sbuf_printf(sb, "%s%sJetCreateInstance i%u -> %d\n", ind, label, (unsigned)life, (int)r.err);
+            sbuf_printf(sb, "%s%sJetCreateInstance i -> %d\n", ind, label, (int)r.err);
             goto next;
         case MODEL_OP_INIT:
             if (c->inst == 0)
-                sbuf_printf(sb, "%s%soneinst i%u\n", ind, label, (unsigned)life);
+                sbuf_printf(sb, "%s%soneinst i\n", ind, label);
             else
-                sbuf_printf(sb, "%s%sJetInit i%u -> %d\n", ind, label, (unsigned)life, (int)r.err);
+                sbuf_printf(sb, "%s%sJetInit i -> %d\n", ind, label, (int)r.err);
             goto next;
         case MODEL_OP_FX_CREATE_DB:
-            sbuf_printf(sb, "%s%sdatabase%s %s pages=%u\n", ind, label, inst, c->name ? c->name : "db1",
+            sbuf_printf(sb, "%s%sdatabase i %s pages=%u\n", ind, label, c->name ? c->name : "db1",
                         (unsigned)c->arg);
             goto next;
         case MODEL_OP_FX_ROLL_LOG:
-            sbuf_printf(sb, "%s%sroll-log%s %u\n", ind, label, inst, (unsigned)c->arg);
+            sbuf_printf(sb, "%s%sroll-log i %u\n", ind, label, (unsigned)c->arg);
             goto next;
         case MODEL_OP_FX_SET_CHECKPOINT:
-            sbuf_printf(sb, "%s%scheckpoint%s %u\n", ind, label, inst, (unsigned)c->arg);
+            sbuf_printf(sb, "%s%scheckpoint i %u -> %d\n", ind, label, (unsigned)c->arg, (int)r.err);
             goto next;
         case MODEL_OP_OPEN_FILE:
         case MODEL_OP_OPEN_FILE_LEGACY: {
-            unsigned g;
+            uint32_t g;
             if (!c->name)
-                snprintf(arg, sizeof arg, " null");
-            else if (sscanf(c->name, "edb%8X.log", &g) == 1)
-                snprintf(arg, sizeof arg, " log:%u", g);
+                snprintf(arg, sizeof arg, " null h");
+            else if (e->handle_stale) /* the fixture cannot name a gone instance's files */
+                snprintf(arg, sizeof arg, " \"%s\" h", c->name);
+            else if (strncmp(c->name, "edb", 3) == 0 && sscanf(c->name, "edb%8X.log", &g) == 1)
+                snprintf(arg, sizeof arg, " log:%u h", (unsigned)g);
             else if (strncmp(c->name, "db", 2) == 0 && strlen(c->name) == 3)
-                snprintf(arg, sizeof arg, " db:%s", c->name);
+                snprintf(arg, sizeof arg, " db:%s h", c->name);
             else
-                snprintf(arg, sizeof arg, " \"%s\"", c->name);
-            snprintf(arg + strlen(arg), sizeof arg - strlen(arg), " h%d", hf_var++);
+                snprintf(arg, sizeof arg, " \"%s\" h", c->name);
             break;
         }
         case MODEL_OP_READ_FILE:
@@ -409,17 +424,18 @@ static int stress__write_scn(const struct hist_event *ev, size_t n, const struct
             break;
         }
         sbuf_printf(sb, "%s%s%s%s%s -> %d\n", ind, label, model_op_name(c->op),
-                    model_op_is_legacy(c->op) ? "" : inst, arg, (int)r.err);
+                    model_op_is_legacy(c->op) ? "" : " i", arg, (int)r.err);
     next:
-        if (in_block && !(i + 1 < n && ev[i + 1].inv < block_end)) {
+        if (in_block && !(next != SIZE_MAX && ev[next].inv < block_end)) {
             sbuf_printf(sb, "  end\n");
             in_block = false;
         }
     }
+    if (in_block)
+        sbuf_printf(sb, "  end\n");
     sbuf_printf(sb, "end\n");
     free(w);
-    free(mh);
-    free(bound);
+    free(pick);
     return 0;
 }
 
@@ -629,13 +645,37 @@ static int stress__save(const char *dir, const char *stem, const char *ext, cons
 /* --dump-history FILE (replay): the last segment's history, one call a line. */
 static const char *stress__dump_path;
 
+/* Save a failing run's history as DIR/STEM.scn and its token as DIR/STEM.token. */
+static void stress__save_case(const struct stress_config *cfg, const struct stress_result *r,
+                              const struct hist_event *ev, size_t n, const char *token, const char *stem)
+{
+    struct sbuf scn = {0}, t = {0};
+    if (!cfg->save_dir || n == 0)
+        return;
+    if (stress__write_scn(ev, n, cfg, r->first_violation, r->first_violation_lifetime, token, &scn) == 0) {
+        struct scn_suite *suite = NULL;
+        if (scn_parse_buffer("shrunk.scn", sbuf_str(&scn), sbuf_len(&scn), stderr, &suite) != SCN_OK)
+            fprintf(stderr, "backstop: stress: the saved case does not parse (kept anyway)\n");
+        scn_suite_free(suite);
+        stress__save(cfg->save_dir, stem, "scn", sbuf_str(&scn));
+    }
+    sbuf_printf(&t, "%s\n", token);
+    stress__save(cfg->save_dir, stem, "token", sbuf_str(&t));
+    sbuf_free(&scn);
+    sbuf_free(&t);
+}
+
 /* Run, report, and on failure shrink and save. Returns the exit status. */
 static int stress__execute(struct stress_config *cfg, bool shrink, uint64_t expect_hash)
 {
     struct stress_result res;
-    char token[16384], sch[32], faults[1024];
+    char token[16384], sch[32], faults[1024], stem[64];
     struct sched_config sc = {.kind = cfg->schedule, .pct_depth = cfg->pct_depth};
-    int rv;
+    struct hist_event *ev = NULL;
+    struct stress_names *names = NULL;
+    size_t n = 0;
+    bool controlled = cfg->schedule != SCHED_FREE;
+    int rv, status;
 
     sched_format(&sc, sch, sizeof sch);
     faults_format(&cfg->faults, faults, sizeof faults);
@@ -657,55 +697,56 @@ static int stress__execute(struct stress_config *cfg, bool shrink, uint64_t expe
     }
     printf("\n");
     fflush(stdout);
-    struct hist_event *dump_ev = NULL;
-    struct stress_names *dump_names = NULL;
-    size_t dump_n = 0;
-    if (stress__dump_path) {
-        cfg->history_out = &dump_ev;
-        cfg->n_history_out = &dump_n;
-        cfg->names_out = &dump_names;
+    /* The last segment's history: for --dump-history, and for the saved case
+     * of a failing run that is not shrunk. */
+    if (stress__dump_path || (cfg->save_dir && !(shrink && controlled))) {
+        cfg->history_out = &ev;
+        cfg->n_history_out = &n;
+        cfg->names_out = &names;
     }
     rv = stress_run(cfg, &res);
+    cfg->history_out = NULL;
+    cfg->n_history_out = NULL;
+    cfg->names_out = NULL;
     if (stress__dump_path) {
         FILE *f = fopen(stress__dump_path, "w");
         if (f) {
-            hist_print(dump_ev, dump_n, f);
+            hist_print(ev, n, f);
             fclose(f);
         }
-        free(dump_ev);
-        stress_names_free(dump_names);
-        cfg->history_out = NULL;
-        cfg->n_history_out = NULL;
-        cfg->names_out = NULL;
     }
     if (rv != STRESS_OK) {
         fprintf(stderr, "backstop: stress: %s\n", stress_strerror(rv));
-        return STRESS__EXIT_USAGE;
+        status = STRESS__EXIT_USAGE;
+        goto out;
     }
     stress__summary(cfg, &res, stdout);
     printf("history hash: %016" PRIx64 "\n", res.history_hash);
     if (stress_token_encode(cfg, res.stop_at, res.history_hash, token, sizeof token) != 0)
         snprintf(token, sizeof token, "(too long)");
     printf("replay token: %s\n", token);
+    status = res.violations ? 1 : 0;
     if (expect_hash) {
-        if (cfg->schedule == SCHED_FREE)
+        if (!controlled)
             printf("replay: free schedule: the workload is the same, the interleaving is not; the "
                    "hash is not expected to match\n");
         else if (expect_hash == res.history_hash)
             printf("replay: the same history (hash %016" PRIx64 ")\n", expect_hash);
         else {
             printf("replay: a DIFFERENT history: the token's hash is %016" PRIx64 "\n", expect_hash);
-            return 1;
+            status = 1;
         }
     }
     if (res.violations == 0)
-        return 0;
-    if (shrink && cfg->schedule != SCHED_FREE) {
+        goto out;
+    snprintf(stem, sizeof stem, "stress-%" PRIu64, cfg->seed);
+    if (!(shrink && controlled)) {
+        stress__save_case(cfg, &res, ev, n, token, stem);
+        goto out;
+    }
+    {
         struct stress__shrink sh = {.cfg = *cfg, .t0 = stress__now()};
         struct stress_result fin;
-        struct hist_event *ev = NULL;
-        struct stress_names *names = NULL;
-        size_t n = 0;
         snprintf(sh.signature, sizeof sh.signature, "%s", res.first_violation);
         sh.cfg.ops = res.stop_at;
         sh.cfg.seconds = 0;
@@ -723,28 +764,13 @@ static int stress__execute(struct stress_config *cfg, bool shrink, uint64_t expe
             printf("shrunk: %" PRIu64 " calls, %" PRIu64 " violations (%s)\nshrunk history hash: %016" PRIx64
                    "\nshrunk replay token: %s\n",
                    fin.calls, fin.violations, fin.first_violation, fin.history_hash, token);
-            if (cfg->save_dir && n > 0) {
-                struct sbuf scn = {0};
-                char stem[64];
-                snprintf(stem, sizeof stem, "stress-%" PRIu64, cfg->seed);
-                if (stress__write_scn(ev, n, &sh.cfg, sh.signature, token, &scn) == 0) {
-                    struct scn_suite *suite = NULL;
-                    if (scn_parse_buffer("shrunk.scn", sbuf_str(&scn), sbuf_len(&scn), stderr, &suite) != SCN_OK)
-                        fprintf(stderr, "backstop: stress: the shrunk case does not parse (kept anyway)\n");
-                    scn_suite_free(suite);
-                    stress__save(cfg->save_dir, stem, "scn", sbuf_str(&scn));
-                }
-                sbuf_free(&scn);
-                struct sbuf t = {0};
-                sbuf_printf(&t, "%s\n", token);
-                stress__save(cfg->save_dir, stem, "token", sbuf_str(&t));
-                sbuf_free(&t);
-            }
+            stress__save_case(&sh.cfg, &fin, ev, n, token, stem);
         }
-        free(ev);
-        stress_names_free(names);
     }
-    return 1;
+out:
+    free(ev);
+    stress_names_free(names);
+    return status;
 }
 
 static int stress__save_dir(const char *dir)

@@ -116,6 +116,7 @@ struct stress_result {
     bool fingerprints_skipped;   /* the target has no inspection */
     char first_violation[160];   /* "R16" etc.: the signature shrinking keeps */
     uint64_t first_violation_call; /* the call count when it was found */
+    uint32_t first_violation_lifetime; /* its instance lifetime (HIST_NO_LIFETIME if none) */
 };
 
 struct stress_names; /* the model-terms file names a history points to */

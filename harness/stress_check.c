@@ -58,7 +58,8 @@ static int stress__report(struct stress_run *run, struct stress__group *g)
         return STRESS_OK;
     atomic_fetch_add(&run->lin_violations,
                      lr->n_violations + lr->n_unknown ? lr->n_violations + lr->n_unknown : 1);
-    stress__first(run, lr->verdict == LINCHECK_VIOLATION ? "linearizability" : "lincheck-unknown");
+    stress__first(run, lr->verdict == LINCHECK_VIOLATION ? "linearizability" : "lincheck-unknown",
+                  lr->lifetime);
     if (!run->quiet) {
         flockfile(run->out);
         fprintf(run->out, "%s (segment %" PRIu64 ", seed %" PRIu64 "): %s\n",

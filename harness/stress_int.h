@@ -50,7 +50,6 @@ _Static_assert(STRESS_MAX_THREADS <= 32, "a slot's in-flight mask is 32 bits");
 #define STRESS__MAX_STALE 16    /* stale handles remembered per slot */
 #define STRESS__READ_MAX (64u << 10)
 #define STRESS__LIST_MAX (64u << 10)
-#define STRESS__PAGE 4096u
 #define STRESS__LOG_SIZE 16384u
 
 /* How a call names its instance. */
@@ -137,6 +136,7 @@ struct stress_worker {
     /* The call in flight (for the engine's yield hook: JetTerm's drain). */
     int32_t cur_slot;
     uint32_t cur_lifetime;
+    uint32_t last_lifetime;   /* of the worker's last call (violation reports) */
     uint64_t attempts;        /* call attempts: a program's indices */
     uint32_t range_pos;       /* program: current keep range */
     /* Set by the fault observer on this worker's thread during a call. */
@@ -222,7 +222,6 @@ struct stress_call {
     /* STRESS_H_NEW: the lifetime being set up, and its handle (in-out). */
     uint32_t new_lifetime;
     JET_INSTANCE *pinst;
-    bool new_oneinst;
 };
 
 struct stress_outcome {
@@ -255,7 +254,7 @@ bool stress__has(const struct target_ops *ops, enum model_op op);
 extern _Thread_local struct stress_worker *stress__self;
 int stress__call(struct stress_worker *w, const struct stress_call *c, struct stress_outcome *oc);
 /* The first violation's signature (the rule), kept for shrinking. */
-void stress__first(struct stress_run *run, const char *rule);
+void stress__first(struct stress_run *run, const char *rule, uint32_t lifetime);
 /* Record an online-invariant violation: count it and print it (unless quiet). */
 void stress__violation(struct stress_worker *w, const char *rule, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -34,6 +34,8 @@
 #include "stress_int.h"
 
 _Thread_local struct stress_worker *stress__self;
+/* Set while this thread runs a segment boundary, holding run.mu. */
+static _Thread_local bool stress__in_boundary;
 
 #define STRESS__NEVER_HANDLE ((JET_INSTANCE)0x7BAD0BAD0ull)
 #define STRESS__SEGMENT_EVENTS 1500000u /* events per segment over all threads */
@@ -65,12 +67,13 @@ bool stress__ending(const struct stress_run *run)
 
 /* ---- violations ----------------------------------------------------------------- */
 
-void stress__first(struct stress_run *run, const char *rule)
+void stress__first(struct stress_run *run, const char *rule, uint32_t lifetime)
 {
     int expect = 0;
     if (atomic_compare_exchange_strong(&run->first_set, &expect, 1)) {
         snprintf(run->res->first_violation, sizeof run->res->first_violation, "%s", rule);
         run->res->first_violation_call = atomic_load(&run->calls);
+        run->res->first_violation_lifetime = lifetime;
     }
 }
 
@@ -83,7 +86,7 @@ void stress__violation(struct stress_worker *w, const char *rule, const char *fm
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     atomic_fetch_add(&run->inv_violations, 1);
-    stress__first(run, rule);
+    stress__first(run, rule, w->last_lifetime);
     if (!run->quiet) {
         flockfile(run->out);
         fprintf(run->out, "VIOLATION %s: t%u %s: %s (seed %" PRIu64 ", call %" PRIu64 ")\n", rule,
@@ -167,6 +170,10 @@ static void stress__wake_all(struct stress_run *run)
         pthread_mutex_lock(&s->mu);
         sched_notify(run->sched, s, &s->cv);
         pthread_mutex_unlock(&s->mu);
+    }
+    if (stress__in_boundary) { /* this thread holds run.mu already */
+        sched_notify(run->sched, &run->mu, &run->cv);
+        return;
     }
     pthread_mutex_lock(&run->mu);
     sched_notify(run->sched, &run->mu, &run->cv);
@@ -682,6 +689,7 @@ int stress__call(struct stress_worker *w, const struct stress_call *c, struct st
     if (run->hist)
         hist_end(run->hist, w->tid, hs, &ev);
     w->cur_slot = -1;
+    w->last_lifetime = oc->lifetime;
     stress__after_call(w);
     stress__release(w, c, &tk, oc);
     sched_point(run->sched, w->stid, "api-exit");
@@ -867,7 +875,6 @@ int stress__new_lifetime(struct stress_run *run, struct stress_worker *w, uint32
     oneinst = run->n_slots == 1 && stress__has(run->ops, MODEL_OP_STOP_BACKUP) && rng_below(rng, 2);
     c.new_lifetime = life;
     c.pinst = &h;
-    c.new_oneinst = oneinst;
     if (!oneinst) {
         c.op = MODEL_OP_CREATE_INSTANCE;
         c.name = c.model_name = stress__inst_names[slot];
@@ -1008,6 +1015,7 @@ static void stress__world_stop(struct stress_run *run)
 static void stress__boundary(struct stress_run *run)
 {
     int rv;
+    stress__in_boundary = true;
     sched_busy(run->sched, true);
     rv = stress__check(run, false);
     stress__world_stop(run);
@@ -1021,6 +1029,7 @@ static void stress__boundary(struct stress_run *run)
     atomic_store(&run->seg_pending, 0);
     sched_busy(run->sched, false);
     sched_notify(run->sched, &run->mu, &run->cv);
+    stress__in_boundary = false;
 }
 
 static int stress__barrier(struct stress_worker *w)
@@ -1118,6 +1127,7 @@ int stress_run(const struct stress_config *cfg, struct stress_result *res)
     bool tty;
 
     memset(res, 0, sizeof *res);
+    res->first_violation_lifetime = HIST_NO_LIFETIME;
     if (cfg && cfg->history_out) {
         *cfg->history_out = NULL;
         *cfg->n_history_out = 0;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run-all.sh: README's second command. Installs what the tests need when it
 # is missing (Debian packages through apt-get), builds every preset the tests use,
-# and runs every test: the asan-ubsan and tsan presets first, then the full
-# default suite (-Werror), so the run ends with CTest's own summary of it.
+# and runs every test: the asan-ubsan and tsan presets, each libFuzzer target for
+# BACKSTOP_FUZZ_SECONDS (default 60; 0 skips), then the full default suite
+# (-Werror), so the run ends with CTest's own summary of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,14 @@ echo "== tsan: concurrency tests under ThreadSanitizer"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs"
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" ctest --preset tsan -j "$jobs"
+
+fuzz_secs=${BACKSTOP_FUZZ_SECONDS:-60}
+if [ "$fuzz_secs" != 0 ]; then
+  echo "== fuzz: each libFuzzer target for ${fuzz_secs}s (crashes kept in fuzz-artifacts/)"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$jobs"
+  fuzz/ci-fuzz.sh build-fuzz "$fuzz_secs" fuzz-artifacts
+fi
 
 echo "== ci: every test (gcc, -Werror)"
 cmake --preset ci >/dev/null
