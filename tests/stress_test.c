@@ -131,8 +131,8 @@ Test(stress, engine_points_map_to_model_faults)
     cr_expect_eq(faults_model_fault("logroll.enospc", &modelled), MODEL_FAULT_LOG_ROLL);
     cr_expect_eq(faults_model_fault("read.short", &modelled), MODEL_FAULT_NONE);
     cr_expect(modelled, "read.short changes no outcome");
-    faults_model_fault("open.eio", &modelled);
-    cr_expect(!modelled);
+    cr_expect_eq(faults_model_fault("open.eio", &modelled), MODEL_FAULT_OPEN_IO);
+    cr_expect(modelled, "open.eio is the model's MODEL_FAULT_OPEN_IO (§4.3)");
     faults_model_fault("write.eio", &modelled);
     cr_expect(!modelled);
 }
