@@ -727,8 +727,10 @@ static void model__term(struct model_world *w, int idx, JET_GRBIT grbit, struct 
         return;
     }
     model__free_instance(w, idx);
-    if (grbit & MODEL__TERM_DIRTY)
-        r->err = JET_errDirtyShutdown; /* step 9 */
+    /* Steps 7 and 9: the error termination type (an unavailable instance, or the
+     * Dirty bit) ends as a dirty shutdown, -1116 (tm.cxx:1164-1196). */
+    if (error_type)
+        r->err = JET_errDirtyShutdown;
 }
 
 MODEL__NOINLINE

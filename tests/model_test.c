@@ -2015,11 +2015,12 @@ Test(model, dirty_term_discards_a_running_backup)
     cr_expect_eq(r.err, JET_errDirtyShutdown);
     cr_expect_not(r.cancelled, "no cleanup on this path");
     cr_expect_not(view(w, i).found);
-    /* Unavailable: the error-type termination skips the backup check too. */
+    /* Unavailable: the error-type termination skips the backup check too, and
+     * ends as a dirty shutdown like the Dirty bit (§4.13 steps 7 and 9). */
     JET_INSTANCE j = begun(w, 0);
     cr_assert_eq(
         ERR(w, .op = MODEL_OP_FX_FORCE_STATE, .inst = j, .arg = BACKSTOP_STATE_UNAVAILABLE), 0);
-    cr_expect_eq(ERR(w, .op = MODEL_OP_TERM2, .inst = j, .grbit = 0), 0);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_TERM2, .inst = j, .grbit = 0), JET_errDirtyShutdown);
     cr_expect_not(view(w, j).found);
     /* The term lock states refuse JetTerm. */
     JET_INSTANCE k = with_dbs(w);
