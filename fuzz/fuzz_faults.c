@@ -1,7 +1,7 @@
 /*
  * fuzz_faults: fuzz_calls plus `fault POINT nth=N` steps, so that the input
  * chooses which fault opportunities fail (read.eio, read.verify, alloc.enomem,
- * logroll.enospc, and the engine-only read.short). When the engine fires a
+ * logroll.enospc, open.eio, and the engine-only read.short). When the engine fires a
  * fault, the model is told on that call (model_call.fault); engine and model
  * must agree on which calls are opportunities and on the outcome (spec §9,
  * R41). Needs the in-process engine.

@@ -6,11 +6,13 @@
 # mutant, whether fuzzing alone killed it and the time to the first crash.
 # fuzz_mutant_baseline is the engine without a bug: it must survive.
 #
-#   fuzz/mutants-fuzz.sh [BUILD_DIR [SECONDS [JOBS [OUT_DIR]]]]
+#   fuzz/mutants-fuzz.sh [BUILD_DIR [SECONDS [JOBS [OUT_DIR [SEEDS]]]]]
 #     BUILD_DIR  default build-fuzz
 #     SECONDS    default 60 (the issue's bound)
 #     JOBS       parallel runs, default 2
 #     OUT_DIR    logs and crash inputs, default BUILD_DIR/fuzz/mutants-out
+#     SEEDS      seed corpus, default fuzz/corpus/fuzz_faults (the suite's
+#                cases as inputs); "none" starts from nothing
 #
 # Known model/engine disagreements are stepped around (BACKSTOP_FUZZ_SKIP=all),
 # or every mutant would be "killed" by them. The seed is fixed (-seed=1).
@@ -22,6 +24,8 @@ secs=${2:-60}
 jobs=${3:-2}
 out=${4:-$build/fuzz/mutants-out}
 here=$(cd "$(dirname "$0")" && pwd)
+seeds=${5:-$here/corpus/fuzz_faults}
+[ "$seeds" = none ] && seeds=
 dir=$build/fuzz/mutants
 [ -d "$dir" ] || { echo "mutants-fuzz: no $dir (configure with -DBACKSTOP_FUZZ_MUTANTS=ON)" >&2; exit 2; }
 mkdir -p "$out"
@@ -32,7 +36,7 @@ run_one() { # $1 = path of a fuzz_mutant_<id> binary; writes $out/<id>.result
     work=$(mktemp -d)
     start=$(date +%s.%N)
     BACKSTOP_FUZZ_SKIP=all "$exe" -seed=1 -max_total_time="$secs" -timeout=10 \
-        -artifact_prefix="$out/$id-" "$work" "$here/corpus/fuzz_faults" >"$out/$id.log" 2>&1
+        -artifact_prefix="$out/$id-" "$work" $seeds >"$out/$id.log" 2>&1
     rc=$?
     end=$(date +%s.%N)
     rm -rf "$work"

@@ -45,7 +45,7 @@ enum fp_file { FP_FILE_NONE = 0, FP_FILE_DB, FP_FILE_LOG, FP_FILE_STR, FP_FILE_N
 
 #define FP_MAX_STR 24      /* OpenFile literal names, with the NUL */
 #define FP_N_DBNAMES 4     /* database names db1..db4 */
-#define FP_N_POINTS 5      /* fault points, fuzzprog__points */
+#define FP_N_POINTS 6      /* fault points, fuzzprog__points */
 
 /* The runner's `never` handle (runner.c, RUNNER_NEVER_HANDLE): printed as
  * `never`, so both must be the same value. */
@@ -109,6 +109,7 @@ struct fuzzprog {
 struct fuzzprog__point {
     const char *name;
     enum model_fault fault; /* MODEL_FAULT_NONE: engine-only, transparent */
+    bool scn;               /* the .scn language's `fault` step knows it */
 };
 extern const struct fuzzprog__point fuzzprog__points[FP_N_POINTS];
 extern const char *const fuzzprog__dbnames[FP_N_DBNAMES];

@@ -363,14 +363,17 @@ static int fp_state_check(struct fp_run *x, int var)
                         (unsigned)ei.n_inflight);
     if (ei.in_progress_any != v.in_progress_any || ei.in_progress_local != v.in_progress_local ||
         ei.stop != v.stop || (unsigned)ei.phase != (unsigned)v.phase ||
-        ei.slot_in_use != v.slot_in_use || ei.stop_service != v.service_stopped)
+        ei.slot_in_use != v.slot_in_use || ei.stop_service != v.service_stopped ||
+        (ei.slot_in_use && (ei.slot_ib != v.slot_ib || ei.slot_cb != v.slot_cb)))
         return fp_found(x,
-                        "state divergence (spec §3.1) after the call:\n"
-                        "  engine: in_progress_any=%d local=%d stop=%d phase=%d slot_in_use=%d service_stopped=%d\n"
-                        "  model:  in_progress_any=%d local=%d stop=%d phase=%d slot_in_use=%d service_stopped=%d",
+                        "state divergence (spec §3.1, §3.2) after the call:\n"
+                        "  engine: in_progress_any=%d local=%d stop=%d phase=%d slot_in_use=%d "
+                        "service_stopped=%d slot ib/cb=%" PRIu64 "/%" PRIu64 "\n"
+                        "  model:  in_progress_any=%d local=%d stop=%d phase=%d slot_in_use=%d "
+                        "service_stopped=%d slot ib/cb=%" PRIu64 "/%" PRIu64,
                         ei.in_progress_any, ei.in_progress_local, ei.stop, (int)ei.phase, ei.slot_in_use,
-                        ei.stop_service, v.in_progress_any, v.in_progress_local, v.stop, (int)v.phase,
-                        v.slot_in_use, v.service_stopped);
+                        ei.stop_service, ei.slot_ib, ei.slot_cb, v.in_progress_any, v.in_progress_local, v.stop,
+                        (int)v.phase, v.slot_in_use, v.service_stopped, v.slot_ib, v.slot_cb);
     return FP_DONE;
 }
 
