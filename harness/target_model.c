@@ -13,7 +13,12 @@
  * reaches the faulting step is an opportunity (found by stepping a copy of the
  * world with the fault set and looking at model_result.fault_used); the nth
  * opportunity fails.
+ *
+ * Threads: the model is sequential, so every call runs under the world's mutex;
+ * concurrent callers (backstop stress in free mode) see atomic calls, which is a
+ * linearisable implementation by construction.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +26,7 @@
 #include "target.h"
 
 struct tm_ctx {
+    pthread_mutex_t mu;            /* serialises every call on this world */
     struct model_config cfg;
     struct model_world *w;
     struct model_world *scratch;   /* for fault opportunity probing */
@@ -41,8 +47,9 @@ static const struct {
     {"open.eio", MODEL_FAULT_OPEN_IO},
 };
 
-/* Step the world, applying an armed fault at its nth opportunity. */
-static void tm_step(struct tm_ctx *t, struct model_call *c, struct model_result *r)
+/* Step the world, applying an armed fault at its nth opportunity. The caller
+ * holds t->mu. */
+static void tm_step_locked(struct tm_ctx *t, struct model_call *c, struct model_result *r)
 {
     c->fault = MODEL_FAULT_NONE;
     if (t->armed != MODEL_FAULT_NONE) {
@@ -65,6 +72,13 @@ static void tm_step(struct tm_ctx *t, struct model_call *c, struct model_result 
     }
     model_step(t->w, c, r);
     t->last = *r;
+}
+
+static void tm_step(struct tm_ctx *t, struct model_call *c, struct model_result *r)
+{
+    pthread_mutex_lock(&t->mu);
+    tm_step_locked(t, c, r);
+    pthread_mutex_unlock(&t->mu);
 }
 
 static JET_ERR tm_simple(void *ctx, enum model_op op, JET_INSTANCE inst, JET_GRBIT grbit)
@@ -157,14 +171,16 @@ static JET_ERR tm_list(void *ctx, enum model_op op, JET_INSTANCE i, char *szz, u
         c.flags |= MODEL_CALL_BUF_NULL;
     if (!pcb)
         c.flags |= MODEL_CALL_PCB_NULL;
-    tm_step(t, &c, &r);
-    if (r.err < 0)
-        return r.err;
-    if (szz && cb_max) {
+    pthread_mutex_lock(&t->mu);
+    tm_step_locked(t, &c, &r);
+    if (r.err >= 0 && szz && cb_max) {
         /* The instance the legacy form resolved to is the one the list is for;
          * in OneInst mode model_list ignores the handle value (R4). */
         model_list(t->w, i, tm_list_which(op), szz, cb_max);
     }
+    pthread_mutex_unlock(&t->mu);
+    if (r.err < 0)
+        return r.err;
     if (pcb && (r.outs & MODEL_OUT_CB))
         *pcb = r.cb_actual;
     if (info && (r.outs & MODEL_OUT_GENS)) {
@@ -418,7 +434,9 @@ static JET_ERR tm_fx_BackstopFixtureLogRange(void *ctx, JET_INSTANCE i, uint32_t
 {
     struct tm_ctx *t = ctx;
     struct model_view v;
+    pthread_mutex_lock(&t->mu);
     model_view(t->w, i, &v);
+    pthread_mutex_unlock(&t->mu);
     if (!v.found)
         return JET_errInvalidParameter;
     /* The contract: (0, 0) when no log is on disk (every one deleted). */
@@ -463,6 +481,12 @@ static int tm_open_world(const struct target_ops *ops, const struct target_confi
         free(t);
         return TARGET_ENOMEM;
     }
+    if (pthread_mutex_init(&t->mu, NULL) != 0) {
+        free(t->w);
+        free(t->scratch);
+        free(t);
+        return TARGET_ENOMEM;
+    }
     t->cfg.profile = cfg ? cfg->profile : MODEL_PROFILE_ESE;
     model_world_init(t->w, &t->cfg);
     *out = t;
@@ -474,6 +498,7 @@ static void tm_close_world(void *ctx)
     struct tm_ctx *t = ctx;
     if (!t)
         return;
+    pthread_mutex_destroy(&t->mu);
     free(t->w);
     free(t->scratch);
     free(t);
