@@ -35,7 +35,7 @@ run_one() { # $1 = path of a fuzz_mutant_<id> binary; writes $out/<id>.result
     id=${exe##*/fuzz_mutant_}
     work=$(mktemp -d)
     start=$(date +%s.%N)
-    BACKSTOP_FUZZ_SKIP=all "$exe" -seed=1 -max_total_time="$secs" -timeout=10 \
+    BACKSTOP_FUZZ_SKIP=all "$exe" -seed=1 -max_total_time="$secs" -timeout=10 -dict="$here/fuzz_faults.dict" \
         -artifact_prefix="$out/$id-" "$work" $seeds >"$out/$id.log" 2>&1
     rc=$?
     end=$(date +%s.%N)
