@@ -109,7 +109,8 @@ size_t fuzzprog_count(const struct fuzzprog *p);
  * step shape; a skipped step is run on neither side. By default nothing is
  * skipped: CI reports every known disagreement until it is resolved.
  */
-#define FUZZPROG_SKIP_TERM_UNAVAILABLE 0x1u /* JetTerm/JetTerm2 on an unavailable instance */
+#define FUZZPROG_SKIP_TERM_UNAVAILABLE 0x1u /* JetTerm/JetTerm2 on an unavailable instance
+                                               (F2, resolved in the model: not needed) */
 #define FUZZPROG_SKIP_INIT_NIL 0x2u         /* JetInit with *pinstance == JET_instanceNil */
 #define FUZZPROG_SKIP_DETACHED_FILE 0x4u    /* OpenFile of a detached database's file */
 #define FUZZPROG_SKIP_SURROGATE_INCREMENTAL 0x8u /* Begin with 0x1|0x20 */
