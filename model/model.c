@@ -36,6 +36,9 @@
 /* Log generations the fixture may delete while they lie above the lowest one on
  * disk (deleting the lowest one just raises it). One more gives -1011. */
 #define MODEL__MAX_DELETED 8
+/* Detached database files an instance remembers. One more detach gives -1011
+ * (a model limit, model.h). */
+#define MODEL__MAX_DETACHED MODEL_MAX_DATABASES
 /* Model choice: the highest log generation. Rolling past it is "log sequence
  * end" (-519), in Begin's log-state check (§4.1 step 10) and in the log
  * preparation of GetLogInfo (§4.6 step 5, returned without cancelling). It
@@ -88,6 +91,7 @@ struct model__db {
  * abstract files. A free slot is all zero (handle 0). */
 struct model__inst {
     uint64_t handle;
+    uint64_t name_hash;         /* model__name_hash() of the instance name; 0: unnamed */
     uint64_t slot_ib, slot_cb;  /* §3.2 read position and streamed size */
     uint64_t gen_copy_done;     /* §3.1; 64 bits so the R47 sums never wrap */
     uint32_t log_low;           /* lowest generation on disk (never a deleted one) */
@@ -104,6 +108,10 @@ struct model__inst {
     uint8_t slot_in_use, slot_is_db, slot_is_log, slot_db, slots_ever_used, n_databases;
     uint8_t pad_[2];
     struct model__db db[MODEL_MAX_DATABASES];
+    /* Files a detach left on disk (§4.3 step 9 opens them as plain files in
+     * phase LogsAndPatches): name, name_len and pages only; pages 0 marks a
+     * free entry. */
+    struct model__db detached[MODEL__MAX_DETACHED];
 };
 
 struct model_world {
@@ -116,8 +124,8 @@ struct model_world {
 
 _Static_assert(sizeof(struct model__db) == MODEL_MAX_NAME + 8, "model__db has padding");
 _Static_assert(sizeof(struct model__inst) ==
-                   4 * 8 + (8 + MODEL__MAX_DELETED) * 4 + 2 + 22 +
-                       MODEL_MAX_DATABASES * sizeof(struct model__db),
+                   5 * 8 + (8 + MODEL__MAX_DELETED) * 4 + 2 + 22 +
+                       (MODEL_MAX_DATABASES + MODEL__MAX_DETACHED) * sizeof(struct model__db),
                "model__inst has padding");
 _Static_assert(sizeof(struct model_world) == 32 + MODEL_MAX_INSTANCES * sizeof(struct model__inst),
                "model_world has padding");
@@ -463,14 +471,20 @@ static uint32_t model__parse_log_name(const char *base)
     return gen;
 }
 
-static int model__find_db(const struct model__inst *in, const char *base)
+/* The entry of files[0..n) named base (any case), or -1. */
+static int model__find_file(const struct model__db *files, int n, const char *base)
 {
-    for (int i = 0; i < MODEL_MAX_DATABASES; i++) {
-        const struct model__db *d = &in->db[i];
+    for (int i = 0; i < n; i++) {
+        const struct model__db *d = &files[i];
         if (d->pages != 0 && model__name_eq(base, d->name, d->name_len))
             return i;
     }
     return -1;
+}
+
+static int model__find_db(const struct model__inst *in, const char *base)
+{
+    return model__find_file(in->db, MODEL_MAX_DATABASES, base);
 }
 
 static bool model__log_deleted(const struct model__inst *in, uint32_t gen)
@@ -520,11 +534,12 @@ static void model__free_instance(struct model_world *w, int idx)
     w->mode = MODEL_MODE_NOSET; /* §2.1: the last instance is gone */
 }
 
-static void model__new_instance(struct model_world *w, int idx, uint8_t life)
+static void model__new_instance(struct model_world *w, int idx, uint8_t life, uint64_t name_hash)
 {
     struct model__inst *in = &w->inst[idx];
     memset(in, 0, sizeof *in);
     in->handle = MODEL__HANDLE_BASE + (w->next_serial << 8) + (uint64_t)idx;
+    in->name_hash = name_hash;
     w->next_serial++;
     in->life = life;
     in->backup_allowed = life == MODEL_LIFE_RUNNING;
@@ -532,6 +547,55 @@ static void model__new_instance(struct model_world *w, int idx, uint8_t life)
     in->log_low = 1;
     in->log_current = 1;
     in->checkpoint = 1;
+}
+
+/* FNV-1a of an instance name's bytes. Model choice: instance names are kept as
+ * this 64-bit hash (the world stays fixed-size whatever the name's length), so
+ * two different names are taken for equal with probability 2^-64. 0 is
+ * reserved for "unnamed". */
+static uint64_t model__name_hash(const char *s)
+{
+    uint64_t h = 0xCBF29CE484222325u;
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001B3u;
+    }
+    return h != 0 ? h : 1;
+}
+
+/*
+ * ErrNewInst (jetapi.cxx:3518-3543): a free table slot, else -1214; then a
+ * unique name, else -1086 (JET_errInstanceNameInUse). Names compare
+ * ordinally, with case (LOSStrCompareW). The stored name of an instance is
+ * NULL when it was given NULL or "" (INST::FSetInstanceName keeps no empty
+ * name, jetapi.cxx:2432-2445), so a NULL name clashes with every unnamed
+ * instance (the OneInst one and JetInit's allocations included) and "" with
+ * none. Inserts the instance and returns its slot, or -1 with r->err set.
+ */
+static int model__insert_instance(struct model_world *w, const char *name, uint8_t life,
+                                  struct model_result *r)
+{
+    int idx = -1;
+    for (int i = 0; i < MODEL_MAX_INSTANCES; i++) {
+        if (w->inst[i].handle == 0) {
+            idx = i;
+            break;
+        }
+    }
+    if (idx < 0 || w->next_serial > MODEL__MAX_SERIAL) {
+        r->err = JET_errTooManyInstances;
+        return -1;
+    }
+    uint64_t hash = (name != NULL && name[0] != '\0') ? model__name_hash(name) : 0;
+    for (int i = 0; i < MODEL_MAX_INSTANCES; i++) {
+        const struct model__inst *o = &w->inst[i];
+        if (o->handle != 0 && o->name_hash == hash && (hash != 0 || name == NULL)) {
+            r->err = JET_errInstanceNameInUse;
+            return -1;
+        }
+    }
+    model__new_instance(w, idx, life, hash);
+    return idx;
 }
 
 /* ---------------------------------------------------------------------------
@@ -745,37 +809,46 @@ static void model__create_instance(struct model_world *w, const struct model_cal
         r->err = JET_errRunningInOneInstanceMode; /* §2.1 */
         return;
     }
-    int idx = -1;
-    for (int i = 0; i < MODEL_MAX_INSTANCES; i++) {
-        if (w->inst[i].handle == 0) {
-            idx = i;
-            break;
-        }
-    }
-    if (idx < 0 || w->next_serial > MODEL__MAX_SERIAL) {
-        r->err = JET_errTooManyInstances;
+    /* JetCreateInstanceEx sets MultiInst before ErrNewInst (jetapi.cxx:21926-21938);
+     * in NoSet the table is empty, so ErrNewInst cannot fail there. */
+    int idx = model__insert_instance(w, c->name, MODEL_LIFE_CREATED, r);
+    if (idx < 0)
         return;
-    }
-    model__new_instance(w, idx, MODEL_LIFE_CREATED);
     w->mode = MODEL_MODE_MULTI;
     r->inst = (JET_INSTANCE)w->inst[idx].handle;
     r->outs |= MODEL_OUT_INST;
 }
 
 /*
- * JetInit(*pinstance). Model choices: a NULL pointer, 0 and nil all take the
- * OneInst path (ESE treats 0 and nil alike as "no instance"); there it returns
- * the new handle in r->inst even when the pointer is NULL (nothing is written
- * then, but the handle is what OneInst calls ignore anyway). Nothing resets the
- * backup context (§3). Forced states do not affect JetInit.
+ * JetInit(*pinstance), after JetInitEx (jetapi.cxx:21354-21434). A NULL
+ * pointer, 0 and nil ask JetInit to allocate the instance (FINSTInvalid,
+ * jetapi.cxx:2996-2999, 21360), in that order of checks:
+ *   MultiInst, NULL pointer: -1081 (21388-21392);
+ *   OneInst: -1005, one instance already started (21394-21398);
+ *   NoSet: OneInst mode, a new unnamed instance in slot 0 (21409-21423);
+ *   MultiInst, *pinstance 0 or nil: ErrNewInst with no name (21417-21422), so a
+ *   new unnamed, initialised instance: -1214 with a full table, -1086 while
+ *   another unnamed instance lives (model__insert_instance).
+ * The new handle is returned in r->inst even when the pointer is NULL (nothing
+ * is written then; OneInst calls ignore the handle). Nothing resets the backup
+ * context (§3). Forced states do not affect JetInit.
  */
 MODEL__NOINLINE
 static void model__init(struct model_world *w, const struct model_call *c, struct model_result *r)
 {
     JET_INSTANCE h = c->inst;
-    if ((c->flags & MODEL_CALL_PINST_NULL) || h == 0 || h == JET_instanceNil) {
+    bool pinst_null = (c->flags & MODEL_CALL_PINST_NULL) != 0;
+    if (pinst_null || h == 0 || h == JET_instanceNil) {
         if (w->mode == MODEL_MODE_MULTI) {
-            r->err = JET_errRunningInMultiInstanceMode;
+            if (pinst_null) {
+                r->err = JET_errRunningInMultiInstanceMode;
+                return;
+            }
+            int idx = model__insert_instance(w, NULL, MODEL_LIFE_RUNNING, r);
+            if (idx < 0)
+                return;
+            r->inst = (JET_INSTANCE)w->inst[idx].handle;
+            r->outs |= MODEL_OUT_INST;
             return;
         }
         if (w->mode == MODEL_MODE_ONE) {
@@ -786,7 +859,7 @@ static void model__init(struct model_world *w, const struct model_call *c, struc
             r->err = JET_errTooManyInstances;
             return;
         }
-        model__new_instance(w, 0, MODEL_LIFE_RUNNING); /* §2.1: OneInst uses slot 0 */
+        model__new_instance(w, 0, MODEL_LIFE_RUNNING, 0); /* §2.1: OneInst uses slot 0 */
         w->mode = MODEL_MODE_ONE;
         r->inst = (JET_INSTANCE)w->inst[0].handle;
         r->outs |= MODEL_OUT_INST;
@@ -1003,6 +1076,11 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
     } else if (in->phase == MODEL_PHASE_DATABASES) {
         err = JET_errDatabaseNotFound; /* R36, D15 */
         model__rule(r, 36);
+    } else if ((db = model__find_file(in->detached, MODEL__MAX_DETACHED, base)) >= 0) {
+        /* A detached database's file is still on disk: in phase LogsAndPatches
+         * it opens as a plain file of its on-disk size (§4.3 step 9, §3.3). */
+        in->slot_cb = ((uint64_t)in->detached[db].pages + 3u) * w->page_size;
+        goto opened;
     } else {
         uint32_t gen = model__parse_log_name(base);
         if (gen != 0 && model__log_on_disk(in, gen)) {
@@ -1377,6 +1455,10 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
                 d->name_len = (uint8_t)len;
                 d->pages = c->arg;
                 in->n_databases++;
+                /* The new file replaces a detached one of that name. */
+                int f = model__find_file(in->detached, MODEL__MAX_DETACHED, c->name);
+                if (f >= 0)
+                    memset(&in->detached[f], 0, sizeof in->detached[f]);
                 return;
             }
         }
@@ -1399,6 +1481,19 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
             r->err = JET_errDatabaseNotFound;
             return;
         }
+        /* A detach removes no file (§4.3 step 9): remember it as a plain file.
+         * Its name is not in detached[] (an attach removes it from there). */
+        int f = 0;
+        while (f < MODEL__MAX_DETACHED && in->detached[f].pages != 0)
+            f++;
+        if (f == MODEL__MAX_DETACHED) {
+            r->err = JET_errOutOfMemory; /* a model limit (model.h) */
+            return;
+        }
+        memset(&in->detached[f], 0, sizeof in->detached[f]);
+        memcpy(in->detached[f].name, in->db[i].name, sizeof in->db[i].name);
+        in->detached[f].name_len = in->db[i].name_len;
+        in->detached[f].pages = in->db[i].pages;
         memset(&in->db[i], 0, sizeof in->db[i]);
         in->n_databases--;
         return;

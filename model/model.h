@@ -2,9 +2,10 @@
  * model.h: the pure sequential reference model of ESE's instance backup state
  * machine (spec ../shared/spec/ese-backup-spec.md). It is the oracle.
  *
- * A world holds the run mode, the instance table, each instance's lifecycle and
- * backup context (spec §3), and abstract files (attached databases with page
- * counts, log generations, checkpoint, page size). model_step() applies one call
+ * A world holds the run mode, the instance table (with a hash of each
+ * instance's name), each instance's lifecycle and backup context (spec §3), and
+ * abstract files (attached databases with page counts, the files of detached
+ * ones, log generations, checkpoint, page size). model_step() applies one call
  * and says what it returned, its out-parameters, and which rule ids decided it.
  *
  * Contract: deterministic; no I/O, no threads, no globals, no allocation after
@@ -127,6 +128,7 @@ struct model_call {
     uint32_t cb_max;       /* list or read buffer size in bytes */
     uint32_t flags;        /* MODEL_CALL_* */
     const char *name;      /* OpenFile file name; database name for fixture calls;
+                              JetCreateInstance's instance name (NULL: none);
                               not retained after the call */
     uint32_t arg;          /* pages (database), gen (roll-log, checkpoint, delete-log),
                               enum backstop_state (force-state), BACKSTOP_CFG_* (configure) */

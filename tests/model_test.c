@@ -73,7 +73,15 @@ static struct model_view view(const struct model_world *w, JET_INSTANCE i)
 /* JetCreateInstance; JetInit unless `init` is false. */
 static JET_INSTANCE instance(struct model_world *w, bool init)
 {
-    struct model_result r = DO(w, .op = MODEL_OP_CREATE_INSTANCE);
+    /* The first name of inst0, inst1, ... not in use (a name in use gives -1086,
+     * F1): the same history gives the same world. */
+    struct model_result r;
+    char name[32];
+    unsigned k = 0;
+    do {
+        snprintf(name, sizeof name, "inst%u", k++);
+        r = DO(w, .op = MODEL_OP_CREATE_INSTANCE, .name = name);
+    } while (r.err == JET_errInstanceNameInUse);
     cr_assert_eq(r.err, 0);
     cr_assert(r.outs & MODEL_OUT_INST);
     if (init)
@@ -1973,14 +1981,15 @@ Test(model, lifecycle_modes_and_handles)
     JET_INSTANCE a = instance(w, false);
     cr_expect_eq(model_mode(w), MODEL_MODE_MULTI);
     cr_expect_eq(view(w, a).life, MODEL_LIFE_CREATED);
-    cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .inst = 0), JET_errRunningInMultiInstanceMode);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .flags = MODEL_CALL_PINST_NULL),
+                 JET_errRunningInMultiInstanceMode);
     cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .inst = a), 0);
     cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .inst = a), JET_errAlreadyInitialized);
     JET_INSTANCE seen[MODEL_MAX_INSTANCES];
     seen[0] = a;
     for (int k = 1; k < MODEL_MAX_INSTANCES; k++)
         seen[k] = instance(w, false);
-    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE), JET_errTooManyInstances);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "x"), JET_errTooManyInstances);
     /* Term of a created instance frees it; the handle is never reused. */
     cr_expect_eq(ERR(w, .op = MODEL_OP_TERM, .inst = seen[3]), 0);
     JET_INSTANCE again = instance(w, false);
@@ -2027,6 +2036,126 @@ Test(model, dirty_term_discards_a_running_backup)
     cr_assert_eq(ERR(w, .op = MODEL_OP_FX_FORCE_STATE, .inst = k, .arg = BACKSTOP_STATE_RESTORING),
                  0);
     cr_expect_eq(ERR(w, .op = MODEL_OP_TERM, .inst = k), JET_errRestoreInProgress);
+    free(w);
+}
+
+/* F1: ErrNewInst's unique-name check (jetapi.cxx:3518-3543). */
+Test(model, instance_names_in_use_give_instance_name_in_use)
+{
+    struct model_world *w = world_new(MODEL_PROFILE_ESE);
+    struct model_result r = DO(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "a");
+    cr_assert_eq(r.err, 0);
+    JET_INSTANCE a = r.inst;
+    struct model_world *before = world_clone(w);
+    r = DO(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "a");
+    cr_expect_eq(r.err, JET_errInstanceNameInUse);
+    cr_expect_eq(r.outs & MODEL_OUT_INST, 0);
+    cr_expect(model_world_equal(w, before), "a refused creation changes nothing");
+    /* Ordinal comparison: case matters. */
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "A"), 0);
+    /* NULL clashes with another unnamed instance; "" is stored as no name but
+     * never clashes itself. */
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE), 0);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE), JET_errInstanceNameInUse);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = ""), 0);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = ""), 0);
+    /* A terminated instance frees its name. */
+    cr_expect_eq(ERR(w, .op = MODEL_OP_TERM, .inst = a), 0);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "a"), 0);
+    /* A full table is checked before the names. */
+    for (int k = 0; k < MODEL_MAX_INSTANCES; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", k);
+        (void)DO(w, .op = MODEL_OP_CREATE_INSTANCE, .name = name);
+    }
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "a"), JET_errTooManyInstances);
+    free(before);
+    free(w);
+}
+
+/* F3: JetInit with *pinstance 0 or nil asks for an allocation in every mode
+ * (FINSTInvalid, jetapi.cxx:21360-21423). */
+Test(model, init_with_zero_or_nil_allocates_by_mode)
+{
+    static const JET_INSTANCE none[] = {0, JET_instanceNil};
+    for (int k = 0; k < 2; k++) {
+        /* NoSet: OneInst mode, then -1005. */
+        struct model_world *w = world_new(MODEL_PROFILE_ESE);
+        struct model_result r = DO(w, .op = MODEL_OP_INIT, .inst = none[k]);
+        cr_expect_eq(r.err, 0);
+        cr_expect(r.outs & MODEL_OUT_INST);
+        cr_expect_eq(model_mode(w), MODEL_MODE_ONE);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .inst = none[k]), JET_errAlreadyInitialized);
+        free(w);
+        /* MultiInst: a new unnamed running instance; a second one clashes. */
+        w = world_new(MODEL_PROFILE_ESE);
+        JET_INSTANCE a = instance(w, true);
+        r = DO(w, .op = MODEL_OP_INIT, .inst = none[k]);
+        cr_expect_eq(r.err, 0);
+        cr_assert(r.outs & MODEL_OUT_INST);
+        cr_expect_neq(r.inst, a);
+        struct model_view v = view(w, r.inst);
+        cr_expect(v.found);
+        cr_expect_eq(v.life, MODEL_LIFE_RUNNING);
+        cr_expect(v.backup_allowed);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = r.inst), 0);
+        struct model_world *before = world_clone(w);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .inst = none[1 - k]), JET_errInstanceNameInUse);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE), JET_errInstanceNameInUse);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .flags = MODEL_CALL_PINST_NULL),
+                     JET_errRunningInMultiInstanceMode);
+        cr_expect(model_world_equal(w, before));
+        free(before);
+        free(w);
+    }
+}
+
+/* F4: a detach removes no file; phase LogsAndPatches opens it as a plain file. */
+Test(model, detached_database_file_opens_as_plain_file)
+{
+    struct model_world *w = world_new(MODEL_PROFILE_ESE);
+    JET_INSTANCE i = instance(w, true);
+    database(w, i, "db1", 5);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_DETACH_DB, .inst = i, .name = "db1"), 0);
+    cr_expect_eq(view(w, i).n_databases, 0);
+    /* Phase Databases looks at attached databases only: -1203, the backup goes on. */
+    cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i), 0);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = "db1"), JET_errDatabaseNotFound);
+    cr_expect(view(w, i).in_progress_any);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_END2, .inst = i, .grbit = 0x2), 0);
+    /* Incremental (no attached database needs a full backup): a plain file. */
+    cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i, .grbit = 0x1), 0);
+    struct model_result r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = "DB1");
+    cr_expect_eq(r.err, 0);
+    cr_expect_eq(r.size, (5u + 3u) * PAGE);
+    struct model_view v = view(w, i);
+    cr_expect(v.slot_in_use);
+    cr_expect_not(v.slot_is_db);
+    cr_expect_not(v.slot_is_log);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_CLOSE_FILE, .inst = i, .hf = 0), 0);
+    cr_expect_eq(copy_file(w, i, "db1"), (5u + 3u) * PAGE);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_END2, .inst = i, .grbit = 0x2), 0);
+    /* Attaching the name again replaces the file; detaching it keeps the new size. */
+    database(w, i, "db1", 2);
+    cr_expect_eq(view(w, i).n_databases, 1);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_DETACH_DB, .inst = i, .name = "db1"), 0);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i, .grbit = 0x1), 0);
+    r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = "db1");
+    cr_expect_eq(r.err, 0);
+    cr_expect_eq(r.size, (2u + 3u) * PAGE);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_END2, .inst = i, .grbit = 0x2), 0);
+    /* The model keeps MODEL_MAX_DATABASES detached files: one more is -1011. */
+    for (int k = 2; k <= MODEL_MAX_DATABASES; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "db%d", k);
+        database(w, i, name, 1);
+        cr_assert_eq(ERR(w, .op = MODEL_OP_FX_DETACH_DB, .inst = i, .name = name), 0);
+    }
+    database(w, i, "dbx", 1);
+    struct model_world *before = world_clone(w);
+    cr_expect_eq(ERR(w, .op = MODEL_OP_FX_DETACH_DB, .inst = i, .name = "dbx"), JET_errOutOfMemory);
+    cr_expect(model_world_equal(w, before));
+    free(before);
     free(w);
 }
 
