@@ -30,12 +30,13 @@
  * forever, so a handle is never reused (no ABA, §2.3), and the slot in the low
  * byte makes the lookup O(1). */
 #define MODEL__HANDLE_BASE ((uint64_t)0x10000u)
-#define MODEL__HANDLE_SLOT_MASK ((uint64_t)0xFFu)
 #define MODEL__MAX_SERIAL (((uint64_t)UINTPTR_MAX - MODEL__HANDLE_BASE) >> 8)
 
 /* Log generations the fixture may delete while they lie above the lowest one on
  * disk (deleting the lowest one just raises it). One more gives -1011. */
 #define MODEL__MAX_DELETED 8
+/* world.page_shift when the page size is not a power of 2 (ReadFile divides). */
+#define MODEL__NO_SHIFT 0xFFu
 /* Detached database files an instance remembers. One more detach gives -1011
  * (a model limit, model.h). */
 #define MODEL__MAX_DETACHED MODEL_MAX_DATABASES
@@ -106,7 +107,9 @@ struct model__inst {
     uint8_t in_progress_any, in_progress_local, stop, phase, full, internal_copy;
     uint8_t logs_truncated, began_new_log;
     uint8_t slot_in_use, slot_is_db, slot_is_log, slot_db, slots_ever_used, n_databases;
-    uint8_t pad_[2];
+    uint8_t n_detached; /* entries in use in detached[] */
+    uint8_t gate_shut;  /* stage G fails (model__gate_update): service stopped, a
+                           forced gate state, or not running */
     struct model__db db[MODEL_MAX_DATABASES];
     /* Files a detach left on disk (§4.3 step 9 opens them as plain files in
      * phase LogsAndPatches): name, name_len and pages only; pages 0 marks a
@@ -118,7 +121,7 @@ struct model_world {
     uint64_t next_serial;
     uint32_t profile, page_size, os_page, log_size;
     uint32_t mode; /* enum model_mode */
-    uint32_t pad_;
+    uint32_t page_shift; /* log2(page_size), or MODEL__NO_SHIFT if it is no power of 2 */
     struct model__inst inst[MODEL_MAX_INSTANCES];
 };
 
@@ -130,6 +133,8 @@ _Static_assert(sizeof(struct model__inst) ==
 _Static_assert(sizeof(struct model_world) == 32 + MODEL_MAX_INSTANCES * sizeof(struct model__inst),
                "model_world has padding");
 _Static_assert(MODEL_MAX_INSTANCES <= 0x100, "the slot must fit the handle's low byte");
+_Static_assert((MODEL_MAX_INSTANCES & (MODEL_MAX_INSTANCES - 1)) == 0,
+               "model__live_index masks with MODEL_MAX_INSTANCES - 1");
 _Static_assert(MODEL_MAX_NAME <= 0x100, "name_len is 8 bits");
 
 /* ---------------------------------------------------------------------------
@@ -270,6 +275,11 @@ void model_world_init(struct model_world *w, const struct model_config *cfg)
         if (cfg->log_size != 0)
             w->log_size = cfg->log_size;
     }
+    w->page_shift = MODEL__NO_SHIFT;
+    for (uint32_t k = 0; k < 32; k++) {
+        if (w->page_size == 1u << k)
+            w->page_shift = k;
+    }
 }
 
 void model_world_copy(struct model_world *dst, const struct model_world *src)
@@ -326,12 +336,13 @@ static inline void model__rule(struct model_result *r, unsigned n)
 /* The table slot of a live handle, or -1. */
 static inline int model__live_index(const struct model_world *w, JET_INSTANCE h)
 {
+    /* A live handle's low byte is its slot, below MODEL_MAX_INSTANCES (a power
+     * of 2): masking with MODEL_MAX_INSTANCES - 1 reads the one slot that can
+     * hold it, and no other value equals that slot's handle. A free slot's
+     * handle is 0, which no live handle is. */
     uint64_t v = (uint64_t)h;
-    uint64_t slot = v & MODEL__HANDLE_SLOT_MASK;
-    if (slot >= MODEL_MAX_INSTANCES)
-        return -1;
-    uint64_t have = w->inst[slot].handle;
-    return (have != 0 && have == v) ? (int)slot : -1;
+    uint64_t slot = v & (MODEL_MAX_INSTANCES - 1u);
+    return (w->inst[slot].handle == v && v != 0) ? (int)slot : -1;
 }
 
 /* Stage L (§2.3): the instance a handle resolves to in the current mode, or -1
@@ -394,12 +405,17 @@ static inline int model__resolve(const struct model_world *w, JET_INSTANCE h,
     return i >= 0 ? i : model__resolve_slow(w, h, r);
 }
 
-/* Stage G (§2.3, R6-R8). */
-static inline JET_ERR model__gate(const struct model__inst *in, struct model_result *r)
+/* Keep gate_shut equal to "stage G fails": call after every change of
+ * service_stopped, forced or life. */
+static inline void model__gate_update(struct model__inst *in)
 {
-    if (!in->service_stopped && !(in->forced & MODEL__FORCED_GATE) &&
-        in->life == MODEL_LIFE_RUNNING)
-        return JET_errSuccess;
+    in->gate_shut = in->service_stopped || (in->forced & MODEL__FORCED_GATE) ||
+                    in->life != MODEL_LIFE_RUNNING;
+}
+
+/* Stage G (§2.3, R6-R8), after the precomputed test. */
+static JET_ERR model__gate_fail(const struct model__inst *in, struct model_result *r)
+{
     model__rule(r, 6);
     if (in->service_stopped) {
         model__rule(r, 8);
@@ -423,68 +439,113 @@ static inline char model__lower(char ch)
     return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
 }
 
-/* Case-insensitive equality of a NUL-terminated string and a name of len bytes
- * (file names on the engine's platform compare without case). */
+/* ASCII lower case by byte value (a table: OpenFile's name checks are hot). */
+#define MODEL__L8(b) (b), (b) + 1, (b) + 2, (b) + 3, (b) + 4, (b) + 5, (b) + 6, (b) + 7
+#define MODEL__L32(b) MODEL__L8(b), MODEL__L8((b) + 8), MODEL__L8((b) + 16), MODEL__L8((b) + 24)
+static const unsigned char model__lower_tab[256] = {
+    MODEL__L32(0x00), MODEL__L32(0x20),
+    0x40, MODEL__L8(0x61), MODEL__L8(0x69), MODEL__L8(0x71), 0x79, 0x7A, /* '@', 'A'-'Z' */
+    0x5B, 0x5C, 0x5D, 0x5E, 0x5F,
+    MODEL__L32(0x60), MODEL__L32(0x80), MODEL__L32(0xA0), MODEL__L32(0xC0), MODEL__L32(0xE0)};
+#undef MODEL__L32
+#undef MODEL__L8
+
+/* Case-insensitive equality of len bytes (file names on the engine's platform
+ * compare without case). */
 static bool model__name_eq(const char *s, const char *name, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\0' || model__lower(s[i]) != model__lower(name[i]))
+        if (model__lower_tab[(unsigned char)s[i]] != model__lower_tab[(unsigned char)name[i]])
             return false;
     }
-    return s[len] == '\0';
+    return true;
 }
 
-static const char *model__basename(const char *path)
+/* Does any byte of v equal the byte b? (SWAR: a zero byte of v ^ b...b.) */
+static inline bool model__has_byte(uint64_t v, unsigned char b)
 {
-    const char *base = path;
-    for (const char *p = path; *p != '\0'; p++) {
-        if (*p == '/' || *p == '\\')
-            base = p + 1;
+    uint64_t x = v ^ (0x0101010101010101u * b);
+    return ((x - 0x0101010101010101u) & ~x & 0x8080808080808080u) != 0;
+}
+
+/* The file name of a path (after its last '/' or '\\'), and its length. Names
+ * of 8 bytes or more are tested for a separator 8 bytes at a time (OpenFile's
+ * names are hot); only a path with one is scanned byte by byte. */
+static const char *model__basename(const char *path, size_t *len)
+{
+    size_t n = strlen(path);
+    bool sep = n < 8;
+    for (size_t i = 0; !sep && i < n; i += 8) {
+        uint64_t v;
+        memcpy(&v, path + (i + 8 <= n ? i : n - 8), 8); /* the last word may overlap */
+        sep = model__has_byte(v, '/') || model__has_byte(v, '\\');
     }
+    const char *base = path;
+    if (sep) {
+        for (const char *p = path + n; p != path; p--) {
+            if (p[-1] == '/' || p[-1] == '\\') {
+                base = p;
+                break;
+            }
+        }
+    }
+    *len = n - (size_t)(base - path);
     return base;
 }
 
-/* The generation of a log file name "edb<1-8 hex digits>.log" (any case), or 0. */
-static uint32_t model__parse_log_name(const char *base)
+/* Four bytes as a little-endian word, whatever the host's byte order. */
+static inline uint32_t model__word(const char *p)
 {
-    if (model__lower(base[0]) != 'e' || model__lower(base[1]) != 'd' ||
-        model__lower(base[2]) != 'b')
+    return (uint32_t)(unsigned char)p[0] | (uint32_t)(unsigned char)p[1] << 8 |
+           (uint32_t)(unsigned char)p[2] << 16 | (uint32_t)(unsigned char)p[3] << 24;
+}
+
+/* Hex digit values by character, 0xFF for a non-digit. */
+#define MODEL__X16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const uint8_t model__hex[256] = {
+    MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF),
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    MODEL__X16(0xFF),
+    0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF),
+    MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF)};
+#undef MODEL__X16
+
+/* The generation of a log file name "edb<1-8 hex digits>.log" (any case) of
+ * len bytes, or 0. */
+static uint32_t model__parse_log_name(const char *base, size_t len)
+{
+    /* OR-ing 0x20 into a byte maps exactly 'E' and 'e' to 'e' (and so on for
+     * each letter); '.' and the digits are compared as they are. */
+    if (len < 8 || len > 15 ||
+        ((model__word(base) | 0x202020u) & 0xFFFFFFu) != model__word("edb\0") ||
+        (model__word(base + len - 4) | 0x20202000u) != model__word(".log"))
         return 0;
     uint32_t gen = 0;
-    unsigned n = 0;
-    const char *p = base + 3;
-    for (;; p++, n++) {
-        char ch = model__lower(*p);
-        unsigned digit;
-        if (ch >= '0' && ch <= '9')
-            digit = (unsigned)(ch - '0');
-        else if (ch >= 'a' && ch <= 'f')
-            digit = (unsigned)(ch - 'a' + 10);
-        else
-            break;
-        if (n == 8)
+    for (const char *p = base + 3, *e = base + len - 4; p != e; p++) {
+        unsigned digit = model__hex[(unsigned char)*p];
+        if (digit > 15)
             return 0;
         gen = gen * 16u + digit;
     }
-    if (n == 0 || !model__name_eq(p, ".log", 4))
-        return 0;
     return gen;
 }
 
-/* The entry of files[0..n) named base (any case), or -1. */
-static int model__find_file(const struct model__db *files, int n, const char *base)
+/* The entry of files[0..n) named base (len bytes, any case), or -1. */
+static int model__find_file(const struct model__db *files, int n, const char *base, size_t len)
 {
     for (int i = 0; i < n; i++) {
         const struct model__db *d = &files[i];
-        if (d->pages != 0 && model__name_eq(base, d->name, d->name_len))
+        if (d->pages != 0 && d->name_len == len && model__name_eq(base, d->name, len))
             return i;
     }
     return -1;
 }
 
-static int model__find_db(const struct model__inst *in, const char *base)
+static int model__find_db(const struct model__inst *in, const char *base, size_t len)
 {
-    return model__find_file(in->db, MODEL_MAX_DATABASES, base);
+    return model__find_file(in->db, MODEL_MAX_DATABASES, base, len);
 }
 
 static bool model__log_deleted(const struct model__inst *in, uint32_t gen)
@@ -542,6 +603,7 @@ static void model__new_instance(struct model_world *w, int idx, uint8_t life, ui
     in->name_hash = name_hash;
     w->next_serial++;
     in->life = life;
+    model__gate_update(in);
     in->backup_allowed = life == MODEL_LIFE_RUNNING;
     /* Defaults (brief, scenarios/README.md): generation 1 is current, checkpoint 1. */
     in->log_low = 1;
@@ -874,6 +936,7 @@ static void model__init(struct model_world *w, const struct model_call *c, struc
         return;
     }
     in->life = MODEL_LIFE_RUNNING;
+    model__gate_update(in);
     in->backup_allowed = 1; /* §2.2 */
     r->inst = (JET_INSTANCE)in->handle;
     r->outs |= MODEL_OUT_INST;
@@ -1061,8 +1124,9 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
         model__doc_cancels(w, in, r->err, r);
         return;
     }
-    const char *base = model__basename(c->name);
-    int db = model__find_db(in, base);
+    size_t len;
+    const char *base = model__basename(c->name, &len);
+    int db = model__find_db(in, base, len);
     JET_ERR err;
     if (db >= 0) {
         if (in->full && in->phase == MODEL_PHASE_DATABASES) {
@@ -1076,13 +1140,14 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
     } else if (in->phase == MODEL_PHASE_DATABASES) {
         err = JET_errDatabaseNotFound; /* R36, D15 */
         model__rule(r, 36);
-    } else if ((db = model__find_file(in->detached, MODEL__MAX_DETACHED, base)) >= 0) {
+    } else if (in->n_detached != 0 &&
+               (db = model__find_file(in->detached, MODEL__MAX_DETACHED, base, len)) >= 0) {
         /* A detached database's file is still on disk: in phase LogsAndPatches
          * it opens as a plain file of its on-disk size (§4.3 step 9, §3.3). */
         in->slot_cb = ((uint64_t)in->detached[db].pages + 3u) * w->page_size;
         goto opened;
     } else {
-        uint32_t gen = model__parse_log_name(base);
+        uint32_t gen = model__parse_log_name(base, len);
         if (gen != 0 && model__log_on_disk(in, gen)) {
             in->slot_is_log = 1;
             in->slot_lgen = gen;
@@ -1127,13 +1192,19 @@ failed:
 }
 
 /* R39 / §4.4 step 7: is cb_max a bad read size for the slot as it stands? */
-static bool model__read_size_bad(const struct model_world *w, const struct model__inst *in,
+static inline bool model__read_size_bad(const struct model_world *w, const struct model__inst *in,
                                  uint32_t cb_max)
 {
-    uint32_t page = w->page_size;
-    if (cb_max % page != 0)
-        return true;
-    uint32_t pages = cb_max / page;
+    uint32_t pages;
+    if (w->page_shift != MODEL__NO_SHIFT) { /* no division on the usual path */
+        if (cb_max & (w->page_size - 1u))
+            return true;
+        pages = cb_max >> w->page_shift;
+    } else {
+        if (cb_max % w->page_size != 0)
+            return true;
+        pages = cb_max / w->page_size;
+    }
     if (model__documented(w))
         return in->slot_ib == 0 && pages < 3; /* D8 */
     if (in->slot_is_db)
@@ -1430,9 +1501,9 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         in->circular = (c->arg & BACKSTOP_CFG_CIRCULAR_LOG) != 0;
         return;
     case MODEL_OP_FX_CREATE_DB: {
-        size_t len = (c->name != NULL) ? strlen(c->name) : 0;
-        if (len == 0 || len >= MODEL_MAX_NAME || c->arg == 0 ||
-            c->name != model__basename(c->name)) {
+        size_t len = 0;
+        if (c->name == NULL || model__basename(c->name, &len) != c->name || len == 0 ||
+            len >= MODEL_MAX_NAME || c->arg == 0) {
             r->err = JET_errInvalidParameter;
             return;
         }
@@ -1443,7 +1514,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
             model__rule(r, 20);
             return;
         }
-        if (model__find_db(in, c->name) >= 0) {
+        if (model__find_db(in, c->name, len) >= 0) {
             r->err = JET_errInvalidParameter;
             return;
         }
@@ -1456,9 +1527,11 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
                 d->pages = c->arg;
                 in->n_databases++;
                 /* The new file replaces a detached one of that name. */
-                int f = model__find_file(in->detached, MODEL__MAX_DETACHED, c->name);
-                if (f >= 0)
+                int f = model__find_file(in->detached, MODEL__MAX_DETACHED, c->name, len);
+                if (f >= 0) {
                     memset(&in->detached[f], 0, sizeof in->detached[f]);
+                    in->n_detached--;
+                }
                 return;
             }
         }
@@ -1476,7 +1549,9 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
             model__rule(r, 20);
             return;
         }
-        int i = model__find_db(in, model__basename(c->name));
+        size_t len;
+        const char *base = model__basename(c->name, &len);
+        int i = model__find_db(in, base, len);
         if (i < 0) {
             r->err = JET_errDatabaseNotFound;
             return;
@@ -1494,6 +1569,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         memcpy(in->detached[f].name, in->db[i].name, sizeof in->db[i].name);
         in->detached[f].name_len = in->db[i].name_len;
         in->detached[f].pages = in->db[i].pages;
+        in->n_detached++;
         memset(&in->db[i], 0, sizeof in->db[i]);
         in->n_databases--;
         return;
@@ -1532,6 +1608,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         /* Forced states accumulate; 0 clears them all (model choice). */
         if (c->arg == 0) {
             in->forced = 0;
+            model__gate_update(in);
             return;
         }
         if (c->arg >= BACKSTOP_STATE__COUNT) {
@@ -1539,6 +1616,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
             return;
         }
         in->forced |= MODEL__FORCED(c->arg);
+        model__gate_update(in);
         return;
     default:
         r->err = JET_errInvalidParameter;
@@ -1561,9 +1639,8 @@ static inline struct model__inst *model__enter(struct model_world *w, JET_INSTAN
         return NULL;
     }
     struct model__inst *in = &w->inst[idx];
-    JET_ERR err = model__gate(in, r);
-    if (err != JET_errSuccess) {
-        r->err = err;
+    if (in->gate_shut) {
+        r->err = model__gate_fail(in, r);
         return NULL;
     }
     return in;
@@ -1617,6 +1694,7 @@ again:
         if (idx < 0)
             return;
         w->inst[idx].service_stopped = 1; /* §4.12: no effect on the backup */
+        model__gate_update(&w->inst[idx]);
         model__rule(r, 8);
         return;
     }

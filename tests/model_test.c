@@ -2039,6 +2039,50 @@ Test(model, dirty_term_discards_a_running_backup)
     free(w);
 }
 
+/* OpenFile resolves the file name after the last '/' or '\\', without case;
+ * paths around the 8-byte boundaries of model__basename's word test. */
+Test(model, open_file_names_resolve_by_basename_without_case)
+{
+    static const char *const db_ok[] = {"db12345", "/db12345", "x/db12345", "a\\DB12345",
+                                        "dir/sub\\Db12345", "0123456/db12345",
+                                        "01234567/db12345", "012345678\\db12345"};
+    static const char *const db_bad[] = {"db12345/", "db1234", "db123456", "x/db12345x",
+                                         "db12345\\y"};
+    struct model_world *w = world_new(MODEL_PROFILE_ESE);
+    JET_INSTANCE i = instance(w, true);
+    database(w, i, "db12345", 2);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_ROLL_LOG, .inst = i, .arg = 3), 0);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i), 0);
+    for (size_t k = 0; k < sizeof db_ok / sizeof db_ok[0]; k++) {
+        struct model_result r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = db_ok[k]);
+        cr_expect_eq(r.err, 0, "%s", db_ok[k]);
+        cr_expect_eq(r.size, 5u * PAGE, "%s", db_ok[k]);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_CLOSE_FILE, .inst = i, .hf = 0), 0);
+    }
+    for (size_t k = 0; k < sizeof db_bad / sizeof db_bad[0]; k++)
+        cr_expect_eq(ERR(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = db_bad[k]),
+                     JET_errDatabaseNotFound, "%s", db_bad[k]);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_GET_LOG_INFO, .inst = i, .cb_max = 4096), 0);
+    static const char *const log_ok[] = {"edb1.log", "EDB00000001.LOG", "logs/edb00000002.Log",
+                                         "c:\\l\\eDb3.lOg", "edb0000003.log"};
+    for (size_t k = 0; k < sizeof log_ok / sizeof log_ok[0]; k++) {
+        struct model_result r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = log_ok[k]);
+        cr_expect_eq(r.err, 0, "%s", log_ok[k]);
+        cr_expect_eq(r.size, LOG_SIZE, "%s", log_ok[k]);
+        cr_expect_eq(ERR(w, .op = MODEL_OP_CLOSE_FILE, .inst = i, .hf = 0), 0);
+    }
+    /* Not log names: each is a missing file, which cancels the backup (R38). */
+    static const char *const log_bad[] = {"edb000000001.log", "edb.log", "edb1.log.bak", "edbg.log",
+                                          "fdb1.log", "edb1,log", "edb1\x0elog"};
+    for (size_t k = 0; k < sizeof log_bad / sizeof log_bad[0]; k++) {
+        struct model_world *t = world_clone(w);
+        cr_expect_eq(ERR(t, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = log_bad[k]),
+                     JET_errMissingFileToBackup, "%s", log_bad[k]);
+        free(t);
+    }
+    free(w);
+}
+
 /* F1: ErrNewInst's unique-name check (jetapi.cxx:3518-3543). */
 Test(model, instance_names_in_use_give_instance_name_in_use)
 {
