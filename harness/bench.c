@@ -222,8 +222,10 @@ static void bench__react(struct rng *g, struct bench__client *cl, const struct m
                          const struct model_result *r)
 {
     if (r->err != JET_errSuccess) {
-        /* An error it did not ask for: end the backup (End), then start again. */
-        cl->st = cl->st == BENCH_END || cl->st == BENCH_IDLE ? BENCH_IDLE : BENCH_END;
+        /* An error it did not ask for: end the backup (End; after a failed
+         * Begin too, which may have met a backup a stray call began), then
+         * start again. */
+        cl->st = cl->st == BENCH_END ? BENCH_IDLE : BENCH_END;
         if (cl->st == BENCH_IDLE)
             cl->stop_in = -1;
         return;

@@ -434,11 +434,6 @@ static JET_ERR model__gate_fail(const struct model__inst *in, struct model_resul
     return JET_errNotInitialized;
 }
 
-static inline char model__lower(char ch)
-{
-    return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-}
-
 /* ASCII lower case by byte value (a table: OpenFile's name checks are hot). */
 #define MODEL__L8(b) (b), (b) + 1, (b) + 2, (b) + 3, (b) + 4, (b) + 5, (b) + 6, (b) + 7
 #define MODEL__L32(b) MODEL__L8(b), MODEL__L8((b) + 8), MODEL__L8((b) + 16), MODEL__L8((b) + 24)
@@ -469,16 +464,18 @@ static inline bool model__has_byte(uint64_t v, unsigned char b)
 }
 
 /* The file name of a path (after its last '/' or '\\'), and its length. Names
- * of 8 bytes or more are tested for a separator 8 bytes at a time (OpenFile's
- * names are hot); only a path with one is scanned byte by byte. */
+ * of 8 to 16 bytes are tested for a separator 8 bytes at a time (OpenFile's
+ * names are hot); others, and paths with a separator, are scanned byte by byte. */
 static const char *model__basename(const char *path, size_t *len)
 {
     size_t n = strlen(path);
-    bool sep = n < 8;
-    for (size_t i = 0; !sep && i < n; i += 8) {
-        uint64_t v;
-        memcpy(&v, path + (i + 8 <= n ? i : n - 8), 8); /* the last word may overlap */
-        sep = model__has_byte(v, '/') || model__has_byte(v, '\\');
+    bool sep = n < 8 || n > 16;
+    if (!sep) { /* the first and the last 8 bytes cover the name */
+        uint64_t v0, v1;
+        memcpy(&v0, path, 8);
+        memcpy(&v1, path + n - 8, 8);
+        sep = model__has_byte(v0, '/') || model__has_byte(v0, '\\') ||
+              model__has_byte(v1, '/') || model__has_byte(v1, '\\');
     }
     const char *base = path;
     if (sep) {
@@ -512,6 +509,36 @@ static const uint8_t model__hex[256] = {
     MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF)};
 #undef MODEL__X16
 
+/* Per byte of x (every byte below 0x80): 0x80 where lo <= byte <= hi, else 0. */
+static inline uint64_t model__in_range(uint64_t x, unsigned lo, unsigned hi)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    return (x + ones * (0x80u - lo)) & ~(x + ones * (0x7Fu - hi)) & high;
+}
+
+/* The value of 8 hex digits (any case) read as one word, or 0 if one byte is no
+ * hex digit. */
+static uint32_t model__hex8(const char *p)
+{
+    const uint64_t high = 0x8080808080808080u;
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v); /* the first digit in the low byte */
+#endif
+    if (v & high)
+        return 0;
+    uint64_t lower = v | 0x2020202020202020u; /* digits keep their value */
+    if ((model__in_range(v, '0', '9') | model__in_range(lower, 'a', 'f')) != high)
+        return 0;
+    /* Nibble values: '0'-'9' -> 0-9, 'a'-'f' -> 1-6 + 9. */
+    uint64_t d = (lower & 0x0F0F0F0F0F0F0F0Fu) + ((lower >> 6) & 0x0101010101010101u) * 9u;
+    /* Pack: byte i holds digit i, the most significant first. */
+    d = (d & 0x000F000F000F000Fu) << 4 | (d >> 8 & 0x000F000F000F000Fu);
+    d = (d & 0x000000FF000000FFu) << 8 | (d >> 16 & 0x000000FF000000FFu);
+    return (uint32_t)((d & 0xFFFFu) << 16 | (d >> 32 & 0xFFFFu));
+}
+
 /* The generation of a log file name "edb<1-8 hex digits>.log" (any case) of
  * len bytes, or 0. */
 static uint32_t model__parse_log_name(const char *base, size_t len)
@@ -522,6 +549,8 @@ static uint32_t model__parse_log_name(const char *base, size_t len)
         ((model__word(base) | 0x202020u) & 0xFFFFFFu) != model__word("edb\0") ||
         (model__word(base + len - 4) | 0x20202000u) != model__word(".log"))
         return 0;
+    if (len == 15) /* the usual form, 8 digits */
+        return model__hex8(base + 3);
     uint32_t gen = 0;
     for (const char *p = base + 3, *e = base + len - 4; p != e; p++) {
         unsigned digit = model__hex[(unsigned char)*p];
@@ -535,9 +564,11 @@ static uint32_t model__parse_log_name(const char *base, size_t len)
 /* The entry of files[0..n) named base (len bytes, any case), or -1. */
 static int model__find_file(const struct model__db *files, int n, const char *base, size_t len)
 {
+    if (len == 0)
+        return -1; /* so a free entry (name_len 0) never matches */
     for (int i = 0; i < n; i++) {
         const struct model__db *d = &files[i];
-        if (d->pages != 0 && d->name_len == len && model__name_eq(base, d->name, len))
+        if (d->name_len == len && model__name_eq(base, d->name, len))
             return i;
     }
     return -1;
