@@ -113,8 +113,9 @@ enum engine_mode { ENGINE_MODE_NOSET = 0, ENGINE_MODE_ONEINST, ENGINE_MODE_MULTI
 struct engine__db_header {
     uint32_t page_size, pgno_last;
     uint64_t signature;
-    uint32_t full_low, full_high, full_count; /* last normal full backup */
+    uint32_t full_low, full_high, full_count; /* last normal local full backup */
     uint32_t inc_low, inc_high, inc_count;    /* last normal incremental backup */
+    uint32_t sfull_low, sfull_high, sfull_count; /* last normal surrogate full backup */
     char name[64];
 };
 

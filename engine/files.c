@@ -11,7 +11,8 @@
  *             database is byte-identical to its file. Every page: [0] u32
  *             checksum of bytes 4..end, [4] u32 pgno (0 for header pages), then
  *             payload. Header payload: magic "BSDB", version, page size,
- *             pgnoLast, signature, backup records, name.
+ *             pgnoLast, signature, backup records (local full, incremental),
+ *             name, surrogate full backup record.
  *   log       log_size bytes in 512-byte blocks: [0] u32 checksum of bytes
  *             4..511, [4] u32 generation, [8] u32 block index, [12] magic
  *             "BSLG", [16] u32 log size, then payload.
@@ -180,6 +181,9 @@ void engine__db_header_encode(const struct engine__db_header *h, unsigned char *
     put32(page + 48, h->inc_high);
     put32(page + 52, h->inc_count);
     memcpy(page + 64, h->name, sizeof h->name);
+    put32(page + 128, h->sfull_low);
+    put32(page + 132, h->sfull_high);
+    put32(page + 136, h->sfull_count);
     seal(page, ps);
 }
 
