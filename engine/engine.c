@@ -226,7 +226,7 @@ JET_ERR engine__resolve_locked(struct engine *e, JET_INSTANCE h, struct eng_inst
     /* Stage V: 0 and nil are not checked, so that OneInst works (R3, R4). */
     if (e->validate_handles && h != 0 && h != JET_instanceNil && live == NULL)
         return JET_errInvalidInstance;
-    switch (e->mode) {
+    switch (atomic_load(&e->mode)) {
     case ENGINE_MODE_ONEINST: /* R4: the value is ignored */
         *out = e->slots[e->oneinst_slot];
         return *out != NULL ? JET_errSuccess : JET_errInvalidParameter;
@@ -779,7 +779,7 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
         e->root_created = created != 0;
     } else {
         c.dir = NULL;
-        snprintf(e->root, sizeof e->root, "mem:");
+        memcpy(e->root, "mem:", sizeof "mem:");
         rc = engine__store_mem_create(&e->store);
     }
     if (rc != STORE_OK) {

@@ -282,19 +282,15 @@ static void db_unit_fill(const struct store_gen *g, uint64_t k, unsigned char *o
 }
 
 /* Create a database file: header pages, pages 1..pgno_last, the trailing
- * header copy. On success db->file is open read-write and db->hdr_page holds
- * the header page. */
+ * header copy. On success db->file is open read-write. */
 int engine__db_create_file(struct engine *e, struct eng_inst *inst, struct eng_db *db)
 {
     size_t ps = inst->page_size;
-    if (db->hdr_page == NULL && (db->hdr_page = calloc(1, ps)) == NULL)
-        return STORE_ENOMEM;
     _Static_assert(HDR_BYTES <= sizeof ((struct store_gen *)0)->meta, "header prefix fits");
     struct store_gen g = {.size = ((uint64_t)db->pgno_last + 3) * ps, .unit = (uint32_t)ps,
                           .cache = 1, .fill = db_unit_fill,
                           .key = {db->hdr.signature, db->pgno_last}};
-    db_header_prefix(&db->hdr, db->hdr_page, ps);
-    memcpy(g.meta, db->hdr_page, HDR_BYTES);
+    db_header_prefix(&db->hdr, g.meta, ps);
     int rc = store_create_generated(&e->store, db->path, &g, &db->file);
     if (rc != STORE_OK)
         db->file = NULL;
@@ -306,6 +302,8 @@ int engine__db_create_file(struct engine *e, struct eng_inst *inst, struct eng_d
 int engine__db_write_header(struct engine *e, struct eng_inst *inst, struct eng_db *db)
 {
     size_t ps = inst->page_size;
+    if (db->hdr_page == NULL && (db->hdr_page = calloc(1, ps)) == NULL)
+        return STORE_ENOMEM;
     db_header_prefix(&db->hdr, db->hdr_page, ps); /* the tail stays zero */
     int rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, 0);
     if (rc == STORE_OK)

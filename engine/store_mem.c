@@ -28,7 +28,7 @@
 
 #include "store.h"
 
-#define MEM_BUCKETS 256u
+#define MEM_BUCKETS 64u
 
 /* A file's data; a handle is a pointer to it. */
 struct store_file {
@@ -43,6 +43,9 @@ struct mem_node {
     struct mem_node *next;             /* in its bucket */
     struct mem_node *all_prev, *all_next; /* in the list of every node */
     struct store_file *data;
+    uint32_t bucket;   /* path_hash(path) */
+    size_t dir_len;    /* path[dir_len] is its last '/' */
+    uint32_t dir_hash; /* fnv1a of path[0..dir_len) */
     char path[];
 };
 
@@ -52,12 +55,17 @@ struct mem_store {
     struct mem_node *all; /* the list of every node, newest first */
 };
 
-static uint32_t path_hash(const char *s)
+static uint32_t fnv1a(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 16777619u;
-    return h % MEM_BUCKETS;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static uint32_t path_hash(const char *s)
+{
+    return fnv1a(s, strlen(s)) % MEM_BUCKETS;
 }
 
 static uint64_t gen_units(const struct store_file *d)
@@ -97,6 +105,15 @@ static struct mem_node **node_find(struct mem_store *m, const char *path)
     return pp;
 }
 
+/* The link that points to node n. Caller holds mu. */
+static struct mem_node **node_link(struct mem_store *m, struct mem_node *n)
+{
+    struct mem_node **pp = &m->buckets[n->bucket];
+    while (*pp != n)
+        pp = &(*pp)->next;
+    return pp;
+}
+
 /* Caller holds mu. */
 static void node_unlink(struct mem_store *m, struct mem_node **pp)
 {
@@ -112,21 +129,17 @@ static void node_unlink(struct mem_store *m, struct mem_node **pp)
     free(n);
 }
 
-/* Is `path` directly inside directory `dir`? */
-static int in_dir(const char *path, const char *dir, size_t n_dir)
-{
-    return strncmp(path, dir, n_dir) == 0 && path[n_dir] == '/'
-           && strchr(path + n_dir + 1, '/') == NULL;
-}
-
+/* Remove every file directly inside `dir`: the nodes whose directory part
+ * (up to the last '/') is dir. */
 static void mem_wipe(struct mem_store *m, const char *dir)
 {
     size_t n_dir = strlen(dir);
+    uint32_t h = fnv1a(dir, n_dir);
     pthread_mutex_lock(&m->mu);
     for (struct mem_node *n = m->all, *next; n != NULL; n = next) {
         next = n->all_next;
-        if (in_dir(n->path, dir, n_dir))
-            node_unlink(m, node_find(m, n->path));
+        if (n->dir_hash == h && n->dir_len == n_dir && memcmp(n->path, dir, n_dir) == 0)
+            node_unlink(m, node_link(m, n));
     }
     pthread_mutex_unlock(&m->mu);
 }
@@ -164,7 +177,11 @@ static int node_open(struct mem_store *m, const char *path, enum store_mode mode
         atomic_init(&d->refs, 1);
         atomic_init(&d->units, NULL);
         memcpy(n->path, path, len);
+        const char *slash = strrchr(path, '/');
+        n->dir_len = slash != NULL ? (size_t)(slash - path) : SIZE_MAX;
+        n->dir_hash = slash != NULL ? fnv1a(path, n->dir_len) : 0;
         n->data = d;
+        n->bucket = path_hash(path);
         n->next = NULL;
         n->all_prev = NULL;
         n->all_next = m->all;
@@ -402,7 +419,7 @@ static void mem_destroy(void *ctx)
 {
     struct mem_store *m = ctx;
     while (m->all != NULL)
-        node_unlink(m, node_find(m, m->all->path));
+        node_unlink(m, node_link(m, m->all));
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
