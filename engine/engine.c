@@ -9,14 +9,18 @@
  * Handles. An instance handle is (serial << 16) | 0xB500 | table slot, where the
  * serial grows for ever: a handle is never reused, so a terminated instance's
  * handle is simply not in the table (-1003, or -1115 with validate_handles).
- * Resolution reads only the table, under table_mu; it never dereferences a
- * handle value.
+ * Resolution never dereferences a handle value: it takes the slot from it and
+ * compares the handle with the one the slot holds.
  *
- * Lifetime. Lookups and the gate increment happen under table_mu, so an
- * instance found in the table stays allocated until the caller leaves the gate:
- * JetTerm removes it from the table and then waits for the gate count to drain
- * once more before freeing it. Stop does its one store while holding table_mu,
- * which is never held across a wait (R50).
+ * Lifetime. The API calls resolve without a lock (resolve_pinned): the memory
+ * of a slot's instance belongs to the slot until engine_destroy, so a lookup
+ * may count itself into that instance's gate, then check that the slot still
+ * holds its handle (`live`), and leave again if not. JetTerm removes the
+ * instance (live = 0) and waits for the gate count to drain; both sides are
+ * seq-cst, so a lookup that saw its handle is one the drain waits for. Only
+ * then are the instance's resources freed and the slot released for reuse.
+ * Stop does its one store while counted in the gate, without any lock (R50).
+ * Creation, JetInit, JetTerm, the fixture and engine_inspect use table_mu.
  */
 #include <stddef.h>
 #include <stdio.h>
