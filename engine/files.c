@@ -150,6 +150,17 @@ static void cks_acc(struct cks *c, const unsigned char *p, size_t from, size_t t
 #if defined(__GNUC__) || defined(__clang__)
     typedef uint64_t v2u64 __attribute__((vector_size(16)));
     v2u64 x0 = {0, 0}, x1 = {0, 0}, s0 = {0, 0}, s1 = {0, 0};
+    for (; i + 64 <= to; i += 64) { /* 64 bytes a turn: fewer loop instructions */
+        v2u64 a, b, a2, b2;
+        memcpy(&a, p + i, 16);
+        memcpy(&b, p + i + 16, 16);
+        memcpy(&a2, p + i + 32, 16);
+        memcpy(&b2, p + i + 48, 16);
+        x0 ^= a ^ a2;
+        s0 += a + a2;
+        x1 ^= b ^ b2;
+        s1 += b + b2;
+    }
     for (; i + 32 <= to; i += 32) {
         v2u64 a, b;
         memcpy(&a, p + i, 16);
