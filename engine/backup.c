@@ -148,10 +148,14 @@ JET_ERR engine__cleanup(struct engine *e, struct eng_inst *inst, JET_ERR reason,
             struct eng_db *db = inst->dbs[i];
             if (!db->in_session)
                 continue;
-            if (bk->full) {
+            if (bk->full && local) {
                 db->hdr.full_low = bk->copy_mic;
                 db->hdr.full_high = high;
                 db->hdr.full_count++;
+            } else if (bk->full) { /* surrogate: a record of its own (§4.1 step 15) */
+                db->hdr.sfull_low = bk->copy_mic;
+                db->hdr.sfull_high = high;
+                db->hdr.sfull_count++;
             } else {
                 db->hdr.inc_low = bk->copy_mic;
                 db->hdr.inc_high = high;
@@ -245,10 +249,12 @@ static JET_ERR begin_body(struct engine *e, struct eng_inst *inst, JET_GRBIT grb
         db->pgno_copy_most = db->pgno_backup_most = 0;
         db->copied_trailer = false;
     }
-    /* Step 15: an incremental needs a recorded full backup of every database. */
+    /* Step 15: an incremental needs a recorded full backup of the same type
+     * (local or surrogate) of every database. */
     if (incremental) {
         for (uint32_t i = 0; i < inst->n_dbs; i++) {
-            if (inst->dbs[i]->hdr.full_count == 0) {
+            const struct engine__db_header *hd = &inst->dbs[i]->hdr;
+            if ((surrogate ? hd->sfull_count : hd->full_count) == 0) {
                 err = JET_errMissingFullBackup;
                 goto undo_claim;
             }

@@ -9,15 +9,20 @@
  * Handles. An instance handle is (serial << 16) | 0xB500 | table slot, where the
  * serial grows for ever: a handle is never reused, so a terminated instance's
  * handle is simply not in the table (-1003, or -1115 with validate_handles).
- * Resolution reads only the table, under table_mu; it never dereferences a
- * handle value.
+ * Resolution never dereferences a handle value: it takes the slot from it and
+ * compares the handle with the one the slot holds.
  *
- * Lifetime. Lookups and the gate increment happen under table_mu, so an
- * instance found in the table stays allocated until the caller leaves the gate:
- * JetTerm removes it from the table and then waits for the gate count to drain
- * once more before freeing it. Stop does its one store while holding table_mu,
- * which is never held across a wait (R50).
+ * Lifetime. The API calls resolve without a lock (resolve_pinned): the memory
+ * of a slot's instance belongs to the slot until engine_destroy, so a lookup
+ * may count itself into that instance's gate, then check that the slot still
+ * holds its handle (`live`), and leave again if not. JetTerm removes the
+ * instance (live = 0) and waits for the gate count to drain; both sides are
+ * seq-cst, so a lookup that saw its handle is one the drain waits for. Only
+ * then are the instance's resources freed and the slot released for reuse.
+ * Stop does its one store while counted in the gate, without any lock (R50).
+ * Creation, JetInit, JetTerm, the fixture and engine_inspect use table_mu.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,40 +74,23 @@ static bool log_size_ok(uint32_t cb)
  * Instances
  * ------------------------------------------------------------------------- */
 
-/* A new, uninitialised instance for table slot `slot`. Caller holds table_mu. */
-static struct eng_inst *inst_new(struct engine *e, unsigned slot, const char *name)
+/* The memory of table slot `slot`, made on first use. Caller holds table_mu. */
+static struct eng_inst *slot_memory(struct engine *e, unsigned slot)
 {
-    struct eng_inst *inst = calloc(1, sizeof *inst);
-    if (inst == NULL)
+    struct eng_inst *inst = atomic_load_explicit(&e->pool[slot], memory_order_relaxed);
+    if (inst != NULL)
+        return inst;
+    if ((inst = calloc(1, sizeof *inst)) == NULL)
         return NULL;
     if (pthread_mutex_init(&inst->wait_mu, NULL) != 0)
         goto fail_wait_mu;
     if (pthread_cond_init(&inst->wait_cv, NULL) != 0)
         goto fail_wait_cv;
-    if (pthread_mutex_init(&inst->bk.crit, NULL) != 0)
-        goto fail_crit;
-    inst->serial = ++e->next_serial;
-    inst->slot = slot;
-    inst->handle = (JET_INSTANCE)((inst->serial << 16) | (HANDLE_TAG << 8) | slot);
-    if (name != NULL)
-        snprintf(inst->name, sizeof inst->name, "%s", name);
-    snprintf(inst->dir, sizeof inst->dir, "%s/inst-%llu", e->root,
-             (unsigned long long)inst->serial);
-    inst->page_size = e->page_size;
-    inst->log_size = e->log_size;
-    atomic_init(&inst->unavailable_err, 0);
-    atomic_init(&inst->has_log, true);
     atomic_init(&inst->gate, 0);
-    atomic_init(&inst->initialized, false);
-    atomic_init(&inst->stop_service, false);
-    atomic_init(&inst->bk.in_progress_any, false);
-    atomic_init(&inst->bk.in_progress_local, false);
-    atomic_init(&inst->bk.stop, false);
-    inst->bk.phase = ENGINE_PHASE_NOT_STARTED;
+    atomic_init(&inst->live, 0);
+    atomic_store_explicit(&e->pool[slot], inst, memory_order_release);
     return inst;
 
-fail_crit:
-    pthread_cond_destroy(&inst->wait_cv);
 fail_wait_cv:
     pthread_mutex_destroy(&inst->wait_mu);
 fail_wait_mu:
@@ -110,19 +98,78 @@ fail_wait_mu:
     return NULL;
 }
 
-/* Free an instance that is out of the table with no call in flight. */
+/* Append the decimal digits of v at p; returns the end. */
+static char *put_decimal(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/*
+ * A new, uninitialised instance in free table slot `slot`, not yet in the table
+ * (live = 0). Caller holds table_mu. The slot's memory may have served an
+ * earlier instance: late lookups of that one may still count themselves in and
+ * out of `gate` (they find live != their handle and leave), so gate is only
+ * ever changed by read-modify-writes; the stale lock bits of its end are cleared.
+ */
+static struct eng_inst *inst_new(struct engine *e, unsigned slot, const char *name)
+{
+    struct eng_inst *inst = slot_memory(e, slot);
+    if (inst == NULL)
+        return NULL;
+    memset(&inst->handle, 0, sizeof *inst - offsetof(struct eng_inst, handle));
+    if (pthread_mutex_init(&inst->bk.crit, NULL) != 0)
+        return NULL;
+    atomic_fetch_and(&inst->gate, ~(unsigned)ENGINE_GATE_LOCKS);
+    inst->serial = ++e->next_serial;
+    inst->slot = slot;
+    inst->handle = (JET_INSTANCE)((inst->serial << 16) | (HANDLE_TAG << 8) | slot);
+    if (name != NULL)
+        memcpy(inst->name, name, strlen(name) + 1); /* checked < ENGINE_NAME_MAX */
+    size_t n_root = strlen(e->root);
+    memcpy(inst->dir, e->root, n_root);
+    memcpy(inst->dir + n_root, "/inst-", 6);
+    *put_decimal(inst->dir + n_root + 6, inst->serial) = '\0';
+    inst->page_size = e->page_size;
+    inst->log_size = e->log_size;
+    atomic_init(&inst->unavailable_err, 0);
+    atomic_init(&inst->has_log, true);
+    atomic_init(&inst->initialized, false);
+    atomic_init(&inst->stop_service, false);
+    atomic_init(&inst->bk.in_progress_any, false);
+    atomic_init(&inst->bk.in_progress_local, false);
+    atomic_init(&inst->bk.stop, false);
+    inst->bk.phase = ENGINE_PHASE_NOT_STARTED;
+    return inst;
+}
+
+/* Caller holds table_mu. Puts a new instance into the table. */
+static void table_insert(struct engine *e, struct eng_inst *inst)
+{
+    e->slots[inst->slot] = inst;
+    if (inst->slot >= e->slots_hi)
+        e->slots_hi = inst->slot + 1;
+    e->n_live++;
+    atomic_store(&inst->live, inst->handle);
+}
+
+/* Release what an instance out of the table, with no call in flight, holds;
+ * its memory stays with its slot. */
 static void inst_destroy(struct engine *e, struct eng_inst *inst)
 {
     store_close(&e->store, inst->bk.slot.file);
     for (uint32_t i = 0; i < inst->n_dbs; i++)
         engine__db_free(e, inst->dbs[i]);
     store_dir_remove(&e->store, inst->dir);
-    free(inst->log_image);
     free(inst->bk.list);
     pthread_mutex_destroy(&inst->bk.crit);
-    pthread_cond_destroy(&inst->wait_cv);
-    pthread_mutex_destroy(&inst->wait_mu);
-    free(inst);
 }
 
 /* Caller holds table_mu. */
@@ -135,19 +182,22 @@ static struct eng_inst *table_find(struct engine *e, JET_INSTANCE h)
     return inst != NULL && inst->handle == h ? inst : NULL;
 }
 
-/* Caller holds table_mu. Takes `inst` out of the table; FreePinst's mode reset. */
+/* Caller holds table_mu. Takes `inst` out of the table (lookups stop finding
+ * it) and keeps its slot until inst_terminate frees it; FreePinst's mode reset. */
 static void table_remove(struct engine *e, struct eng_inst *inst)
 {
+    atomic_store(&inst->live, 0);
     e->slots[inst->slot] = NULL;
+    e->dying[inst->slot] = true;
     if (--e->n_live == 0)
         e->mode = ENGINE_MODE_NOSET;
 }
 
 /*
- * Wait until no gated call is in flight. The caller has set a lock bit (or the
- * instance holds TERM and is out of the table), so every leaver now takes the
- * slow path of engine__leave and decrements under wait_mu: once this returns,
- * no leaver touches the instance again and it may be freed.
+ * Wait until no gated call is in flight. The caller has set a lock bit, so the
+ * leaver that empties the gate signals (engine__leave). Seq-cst with the
+ * lookups' increment-then-check of `live`: after table_remove, a lookup either
+ * sees live = 0 or is counted here.
  */
 static void wait_drain(struct eng_inst *inst)
 {
@@ -157,7 +207,7 @@ static void wait_drain(struct eng_inst *inst)
     pthread_mutex_unlock(&inst->wait_mu);
 }
 
-/* Remove from the table, wait out late entrants, free. */
+/* Remove from the table, wait out late entrants, free, release the slot. */
 static void inst_terminate(struct engine *e, struct eng_inst *inst)
 {
     pthread_mutex_lock(&e->table_mu);
@@ -165,6 +215,9 @@ static void inst_terminate(struct engine *e, struct eng_inst *inst)
     pthread_mutex_unlock(&e->table_mu);
     wait_drain(inst);
     inst_destroy(e, inst);
+    pthread_mutex_lock(&e->table_mu);
+    e->dying[inst->slot] = false;
+    pthread_mutex_unlock(&e->table_mu);
 }
 
 /* ---------------------------------------------------------------------------
@@ -177,7 +230,7 @@ JET_ERR engine__resolve_locked(struct engine *e, JET_INSTANCE h, struct eng_inst
     /* Stage V: 0 and nil are not checked, so that OneInst works (R3, R4). */
     if (e->validate_handles && h != 0 && h != JET_instanceNil && live == NULL)
         return JET_errInvalidInstance;
-    switch (e->mode) {
+    switch (atomic_load(&e->mode)) {
     case ENGINE_MODE_ONEINST: /* R4: the value is ignored */
         *out = e->slots[e->oneinst_slot];
         return *out != NULL ? JET_errSuccess : JET_errInvalidParameter;
@@ -205,39 +258,87 @@ JET_ERR engine__lookup(struct engine *e, JET_INSTANCE h, struct eng_inst **out)
 }
 
 /*
- * Leave the gate. While no lock bit is set nobody waits for a drain, so a CAS
- * on the whole word suffices (it fails, and we fall through, if a bit appears).
- * With a lock bit set, decrement under wait_mu, which wait_drain checks under,
- * so the waiter cannot free the instance while we still use it.
+ * Leave the gate: one atomic decrement. The leaver that empties a gate holding a
+ * lock bit wakes the waiter (wait_drain checks the count under wait_mu, so the
+ * wake-up cannot be lost). The instance's memory outlives the wait (it belongs
+ * to the slot), so signalling after the decrement is safe.
  */
 void engine__leave(struct eng_inst *inst)
 {
-    unsigned cur = atomic_load_explicit(&inst->gate, memory_order_relaxed);
-    while ((cur & ENGINE_GATE_LOCKS) == 0) {
-        if (atomic_compare_exchange_weak_explicit(&inst->gate, &cur, cur - 1,
-                                                  memory_order_release, memory_order_relaxed))
-            return;
-    }
-    pthread_mutex_lock(&inst->wait_mu);
-    unsigned old = atomic_fetch_sub(&inst->gate, 1);
-    if ((old & ENGINE_GATE_COUNT) == 1)
+    unsigned old = atomic_fetch_sub_explicit(&inst->gate, 1, memory_order_acq_rel);
+    if ((old & ENGINE_GATE_LOCKS) != 0 && (old & ENGINE_GATE_COUNT) == 1) {
+        pthread_mutex_lock(&inst->wait_mu);
         pthread_cond_broadcast(&inst->wait_cv);
-    pthread_mutex_unlock(&inst->wait_mu);
+        pthread_mutex_unlock(&inst->wait_mu);
+    }
+}
+
+/*
+ * Count a call into the instance of slot `slot` if it is in the table with
+ * handle h (any handle if h is 0): increment the gate, then check `live`
+ * (seq-cst against table_remove, see wait_drain). Returns the instance with the
+ * gate word before the increment in *old, or NULL (counted out again).
+ */
+static struct eng_inst *pin(struct engine *e, unsigned slot, JET_INSTANCE h, unsigned *old)
+{
+    struct eng_inst *inst = atomic_load_explicit(&e->pool[slot], memory_order_acquire);
+    if (inst == NULL)
+        return NULL;
+    *old = atomic_fetch_add(&inst->gate, 1);
+    JET_INSTANCE live = atomic_load(&inst->live);
+    if (live != 0 && (h == 0 || live == h))
+        return inst;
+    engine__leave(inst);
+    return NULL;
+}
+
+/*
+ * Stages V and L without a lock, with the call counted in the instance's gate
+ * (engine__leave when done): what engine__resolve_locked answers, at the
+ * moment of pin's check. The mode is read first; it changes only when the
+ * table's last instance leaves or its first one arrives.
+ */
+static JET_ERR resolve_pinned(struct engine *e, JET_INSTANCE h, struct eng_inst **out,
+                              unsigned *old)
+{
+    int mode = atomic_load_explicit(&e->mode, memory_order_acquire);
+    bool validate = atomic_load_explicit(&e->validate_handles, memory_order_relaxed) != 0;
+    bool nil = h == 0 || h == JET_instanceNil;
+    struct eng_inst *live = NULL;
+    if (((h >> 8) & 0xFFu) == HANDLE_TAG && (validate || mode == ENGINE_MODE_MULTIINST))
+        live = pin(e, (unsigned)(h & 0xFFu), h, old);
+    if (validate && !nil && live == NULL)
+        return JET_errInvalidInstance; /* stage V */
+    if (mode == ENGINE_MODE_ONEINST) { /* R4: the value is ignored */
+        if (live == NULL)
+            live = pin(e, atomic_load_explicit(&e->oneinst_slot, memory_order_relaxed), 0, old);
+        *out = live;
+        return live != NULL ? JET_errSuccess : JET_errInvalidParameter;
+    }
+    if (mode == ENGINE_MODE_MULTIINST) { /* R2, R3 */
+        if (ENGINE_MUTATION(nil_handle_is_slot0) && nil && (live = pin(e, 0, 0, old)) != NULL) {
+            *out = live;
+            return JET_errSuccess;
+        }
+        if (!nil && live != NULL) {
+            *out = live;
+            return JET_errSuccess;
+        }
+    }
+    if (live != NULL) /* R5, or a nil handle */
+        engine__leave(live);
+    return JET_errInvalidParameter;
 }
 
 JET_ERR engine__enter(struct engine *e, JET_INSTANCE h, struct eng_inst **out)
 {
     struct eng_inst *inst;
-    pthread_mutex_lock(&e->table_mu);
-    JET_ERR err = engine__resolve_locked(e, h, &inst);
-    if (err != JET_errSuccess) {
-        pthread_mutex_unlock(&e->table_mu);
-        return err;
-    }
+    unsigned old = 0;
     /* Counted before the checks below, so JetTerm waits for this call; any
      * failing check leaves again. Equivalent to G1..G4 in order (R6). */
-    unsigned old = atomic_fetch_add_explicit(&inst->gate, 1, memory_order_acq_rel);
-    pthread_mutex_unlock(&e->table_mu);
+    JET_ERR err = resolve_pinned(e, h, &inst, &old);
+    if (err != JET_errSuccess)
+        return err;
 
     if (atomic_load_explicit(&inst->stop_service, memory_order_acquire))
         err = JET_errClientRequestToStopJetService; /* G1 */
@@ -297,16 +398,18 @@ static JET_ERR api_create_instance(void *ctx, JET_INSTANCE *pinstance, const cha
         err = JET_errRunningInOneInstanceMode;
         goto out;
     }
-    for (unsigned i = 0; i < ENGINE_MAX_INSTANCES; i++) {
+    for (unsigned i = 0; i < e->slots_hi; i++) {
         struct eng_inst *other = e->slots[i];
         if (other == NULL) {
-            if (slot == ENGINE_MAX_INSTANCES)
+            if (slot == ENGINE_MAX_INSTANCES && !e->dying[i])
                 slot = i;
         } else if (name != NULL && name[0] != '\0' && strcmp(other->name, name) == 0) {
             err = JET_errInstanceNameInUse;
             goto out;
         }
     }
+    if (slot == ENGINE_MAX_INSTANCES && e->slots_hi < ENGINE_MAX_INSTANCES)
+        slot = e->slots_hi;
     if (slot == ENGINE_MAX_INSTANCES) {
         err = JET_errTooManyInstances;
         goto out;
@@ -316,8 +419,7 @@ static JET_ERR api_create_instance(void *ctx, JET_INSTANCE *pinstance, const cha
         err = JET_errOutOfMemory;
         goto out;
     }
-    e->slots[slot] = inst;
-    e->n_live++;
+    table_insert(e, inst);
     e->mode = ENGINE_MODE_MULTIINST;
     *pinstance = inst->handle;
 out:
@@ -353,15 +455,14 @@ static JET_ERR api_init(void *ctx, JET_INSTANCE *pinstance)
             pthread_mutex_unlock(&e->table_mu);
             return JET_errAlreadyInitialized;
         }
-        inst = inst_new(e, 0, NULL);
+        inst = e->dying[0] ? NULL : inst_new(e, 0, NULL);
         if (inst == NULL) {
             pthread_mutex_unlock(&e->table_mu);
             return JET_errOutOfMemory;
         }
-        atomic_store(&inst->gate, ENGINE_GATE_INIT);
-        e->slots[0] = inst;
+        atomic_fetch_or(&inst->gate, ENGINE_GATE_INIT);
+        table_insert(e, inst);
         e->oneinst_slot = 0;
-        e->n_live = 1;
         e->mode = ENGINE_MODE_ONEINST;
         pthread_mutex_unlock(&e->table_mu);
         err = init_instance(e, inst);
@@ -449,43 +550,52 @@ static JET_ERR api_term(void *ctx, JET_INSTANCE h)
     return api_term2(ctx, h, JET_bitTermAbrupt);
 }
 
-/* Lookup-only (§4.12): no gate; sets the flag that G1 tests. */
+/* Lookup-only (§4.12): no gate checks; sets the flag that G1 tests. The
+ * gate count only keeps the instance in the table across the store. */
 static JET_ERR api_stop_service_instance(void *ctx, JET_INSTANCE h)
 {
     struct engine *e = ctx;
     struct eng_inst *inst;
-    pthread_mutex_lock(&e->table_mu);
-    JET_ERR err = engine__resolve_locked(e, h, &inst);
-    if (err == JET_errSuccess)
-        atomic_store_explicit(&inst->stop_service, true, memory_order_release);
-    pthread_mutex_unlock(&e->table_mu);
-    return err;
+    unsigned old;
+    JET_ERR err = resolve_pinned(e, h, &inst, &old);
+    if (err != JET_errSuccess)
+        return err;
+    atomic_store_explicit(&inst->stop_service, true, memory_order_release);
+    engine__leave(inst);
+    return JET_errSuccess;
 }
 
 /*
  * JetStopBackupInstance (§4.10): V and L, then one store to `stop` with no
- * backup lock, no gate and no wait (R10, R50). It succeeds in every state in
- * which the instance is still in the table (D3). Holding table_mu only keeps the
- * instance allocated across the store.
+ * backup lock, no gate test and no wait (R10, R50): lock-free. It succeeds in
+ * every state in which the instance is still in the table (D3). Being counted
+ * in the gate only keeps JetTerm from freeing the instance across the store.
  */
 static JET_ERR api_stop_backup_instance(void *ctx, JET_INSTANCE h)
 {
     struct engine *e = ctx;
     struct eng_inst *inst;
-    pthread_mutex_lock(&e->table_mu);
-    JET_ERR err = engine__resolve_locked(e, h, &inst);
-    if (ENGINE_MUTATION(stop_blocks_on_read) && err == JET_errSuccess)
+    unsigned old;
+    JET_ERR err = resolve_pinned(e, h, &inst, &old);
+    if (err != JET_errSuccess) {
+        if (ENGINE_MUTATION(stop_bad_handle_hits_other)) {
+            pthread_mutex_lock(&e->table_mu);
+            if (e->slots[0] != NULL)
+                atomic_store(&e->slots[0]->bk.stop, true);
+            pthread_mutex_unlock(&e->table_mu);
+        }
+        return err;
+    }
+    if (ENGINE_MUTATION(stop_blocks_on_read))
         pthread_mutex_lock(&inst->wait_mu); /* waits for a ReadFile in flight */
-    if (err == JET_errSuccess && atomic_load_explicit(&inst->has_log, memory_order_relaxed))
+    if (atomic_load_explicit(&inst->has_log, memory_order_relaxed))
         atomic_store_explicit(&inst->bk.stop,
                               ENGINE_MUTATION(stop_toggles) ? !atomic_load(&inst->bk.stop) : true,
                               memory_order_release); /* R14: no log, no-op */
-    if (ENGINE_MUTATION(stop_blocks_on_read) && err == JET_errSuccess)
+    if (ENGINE_MUTATION(stop_blocks_on_read))
         pthread_mutex_unlock(&inst->wait_mu);
-    if (ENGINE_MUTATION(stop_bad_handle_hits_other) && err != JET_errSuccess && e->slots[0] != NULL)
-        atomic_store(&e->slots[0]->bk.stop, true);
-    pthread_mutex_unlock(&e->table_mu);
-    return err;
+    engine__leave(inst);
+    return JET_errSuccess;
 }
 
 /* ---------------------------------------------------------------------------
@@ -605,8 +715,9 @@ const struct jet_api engine_api = {
 static void engine_clear(struct engine *e)
 {
     pthread_mutex_lock(&e->table_mu);
-    for (unsigned i = 0; i < ENGINE_MAX_INSTANCES; i++) {
+    for (unsigned i = 0; i < e->slots_hi; i++) {
         if (e->slots[i] != NULL) {
+            atomic_store(&e->slots[i]->live, 0);
             inst_destroy(e, e->slots[i]);
             e->slots[i] = NULL;
         }
@@ -648,7 +759,13 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
         free(e);
         return ENGINE_ENOMEM;
     }
+    if (pthread_mutex_init(&e->tmpl_mu, NULL) != 0) {
+        pthread_mutex_destroy(&e->table_mu);
+        free(e);
+        return ENGINE_ENOMEM;
+    }
     if (engine__faults_init(&e->faults, c.seed) != ENGINE_OK) {
+        pthread_mutex_destroy(&e->tmpl_mu);
         pthread_mutex_destroy(&e->table_mu);
         free(e);
         return ENGINE_ENOMEM;
@@ -666,11 +783,12 @@ int engine_create(const struct engine_config *cfg, struct engine **out)
         e->root_created = created != 0;
     } else {
         c.dir = NULL;
-        snprintf(e->root, sizeof e->root, "mem:");
+        memcpy(e->root, "mem:", sizeof "mem:");
         rc = engine__store_mem_create(&e->store);
     }
     if (rc != STORE_OK) {
         engine__faults_fini(&e->faults);
+        pthread_mutex_destroy(&e->tmpl_mu);
         pthread_mutex_destroy(&e->table_mu);
         free(e);
         return rc == STORE_ENOMEM ? ENGINE_ENOMEM : ENGINE_EIO;
@@ -697,10 +815,20 @@ void engine_destroy(struct engine *e)
     if (e == NULL)
         return;
     engine_clear(e);
+    for (unsigned i = 0; i < e->slots_hi; i++) {
+        struct eng_inst *inst = atomic_load(&e->pool[i]);
+        if (inst != NULL) {
+            pthread_cond_destroy(&inst->wait_cv);
+            pthread_mutex_destroy(&inst->wait_mu);
+            free(inst);
+        }
+    }
     if (e->root_created)
         store_dir_remove(&e->store, e->root);
     store_destroy(&e->store);
+    engine__logtmpl_free_all(e);
     engine__faults_fini(&e->faults);
+    pthread_mutex_destroy(&e->tmpl_mu);
     pthread_mutex_destroy(&e->table_mu);
     free(e);
 }

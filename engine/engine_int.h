@@ -113,8 +113,9 @@ enum engine_mode { ENGINE_MODE_NOSET = 0, ENGINE_MODE_ONEINST, ENGINE_MODE_MULTI
 struct engine__db_header {
     uint32_t page_size, pgno_last;
     uint64_t signature;
-    uint32_t full_low, full_high, full_count; /* last normal full backup */
+    uint32_t full_low, full_high, full_count; /* last normal local full backup */
     uint32_t inc_low, inc_high, inc_count;    /* last normal incremental backup */
+    uint32_t sfull_low, sfull_high, sfull_count; /* last normal surrogate full backup */
     char name[64];
 };
 
@@ -127,6 +128,7 @@ struct eng_db {
     struct store_file *file; /* open read-write while attached */
     uint32_t pgno_last;
     struct engine__db_header hdr;
+    unsigned char *hdr_page; /* the header page as last written, or NULL (files.c) */
     unsigned char *snapshot; /* 2 header pages, taken at OpenFile (§3.3) */
     /* §3.3, client */
     uint32_t pgno_backup_most, pgno_copy_most;
@@ -165,7 +167,19 @@ struct eng_backup {
     JET_ERR last_reason;
 };
 
+/*
+ * An instance. Its memory belongs to its table slot for the engine's lifetime
+ * (engine.c: a slot's struct is reused by the next instance in that slot), so a
+ * lock-free lookup may always touch `gate` and `live` of the struct it found:
+ * those and the wait pair survive reuse; everything from `handle` on is reset.
+ */
 struct eng_inst {
+    /* Survive reuse of the slot. */
+    atomic_uint gate;            /* any thread; see ENGINE_GATE_* */
+    _Atomic(JET_INSTANCE) live;  /* the handle while in the table, else 0 */
+    pthread_mutex_t wait_mu;     /* with wait_cv: waiting for the gate to drain; */
+    pthread_cond_t wait_cv;      /* a leaver that empties a locked gate signals */
+
     /* Identity: immutable while the instance is in the table. */
     JET_INSTANCE handle;
     uint64_t serial;
@@ -181,18 +195,14 @@ struct eng_inst {
     atomic_bool has_log;         /* §2.6 */
 
     /* Lifecycle. */
-    atomic_uint gate;            /* any thread; see ENGINE_GATE_* */
     atomic_bool initialized;     /* JetInit / JetTerm while holding a gate lock */
     bool backup_allowed;         /* same; read by Begin inside the gate */
     atomic_bool stop_service;    /* JetStopServiceInstance, any thread */
-    pthread_mutex_t wait_mu;     /* with wait_cv: waiting for the gate to drain; */
-    pthread_cond_t wait_cv;      /* leavers decrement under it while a lock bit is set */
 
     /* Logs and databases: fixture, JetInit, and the client (log roll, truncate). */
     uint32_t log_low; /* no log below this generation exists */
     uint32_t log_cur; /* the current generation; logs log_low..log_cur were written */
     uint32_t checkpoint;
-    unsigned char *log_image; /* log_size bytes: the last log written (files.c) */
     struct eng_db *dbs[ENGINE_MAX_DATABASES];
     uint32_t n_dbs, next_db_id;
 
@@ -206,16 +216,23 @@ struct engine {
     bool root_created;
     char root[ENGINE_ROOT_MAX]; /* DIR root, or "mem:" */
 
-    pthread_mutex_t table_mu; /* guards everything in this block */
-    enum engine_mode mode;
-    struct eng_inst *slots[ENGINE_MAX_INSTANCES];
+    pthread_mutex_t table_mu; /* guards everything in this block; lock-free
+                                 readers use only the atomics (engine.c) */
+    _Atomic int mode;         /* enum engine_mode */
+    struct eng_inst *slots[ENGINE_MAX_INSTANCES]; /* the live instances */
+    _Atomic(struct eng_inst *) pool[ENGINE_MAX_INSTANCES]; /* each slot's memory */
+    bool dying[ENGINE_MAX_INSTANCES]; /* out of the table, not yet freed */
+    unsigned slots_hi;        /* no slot at or above this was ever used */
     unsigned n_live;
-    unsigned oneinst_slot;
+    _Atomic unsigned oneinst_slot;
     uint64_t next_serial;
-    int validate_handles;
+    atomic_int validate_handles;
     uint32_t page_size, log_size; /* for instances created from now on */
 
     struct engine_faults faults;
+
+    pthread_mutex_t tmpl_mu;           /* the log templates (files.c) */
+    struct engine__logtmpl *logtmpls;
 
     engine_yield_fn yield_fn; /* set before calls start */
     void *yield_ctx;
@@ -281,6 +298,8 @@ uint32_t engine__log_highest(struct engine *e, struct eng_inst *inst);
 /* JetInit's files: the directory (emptied), log 1 and checkpoint 1. */
 JET_ERR engine__inst_init_files(struct engine *e, struct eng_inst *inst);
 void engine__db_free(struct engine *e, struct eng_db *db);
+/* engine_destroy, after the store: the log templates of generated logs. */
+void engine__logtmpl_free_all(struct engine *e);
 
 
 #endif /* BACKSTOP_ENGINE_INT_H */

@@ -18,6 +18,16 @@
  * Threads: the Jet functions may be called from any thread, as the engine
  * allows. BackstopFixtureReset must not overlap any other call.
  *
+ * Scheduling hook. Besides jet.h's functions the library exports the optional
+ *
+ *     JET_ERR BackstopSetYieldHook(void (*fn)(void *ctx, const char *point), void *ctx);
+ *
+ * which `backstop stress` looks up (harness/stress_run.c) to stop a thread at
+ * the engine's internal yield points (engine.h) under a controlled schedule. It
+ * gives the current engine the hook and every engine made later
+ * (BackstopFixtureReset, a fork child); NULL removes it; it returns 0. Set it
+ * while no call is in flight (engine_set_yield_hook's contract).
+ *
  * Mutants (engine/mutants/) reuse this file. A decorator mutant compiles it with
  * -DENGINE_EXPORT_API=<expr>, an expression of type const struct jet_api *
  * (e.g. a function call returning a table that copies engine_api and replaces a
@@ -52,6 +62,8 @@
 
 static pthread_mutex_t export_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(struct engine *) export_engine_ptr;
+static engine_yield_fn export_hook_fn; /* under export_mu; given to every new engine */
+static void *export_hook_ctx;
 static char export_root[512]; /* the mkdtemp root, or "" */
 static pid_t export_root_owner;  /* the process that made it */
 
@@ -115,6 +127,7 @@ static struct engine *export_create(void)
     struct engine *e = NULL;
     if (engine_create(&cfg, &e) != ENGINE_OK)
         return NULL;
+    engine_set_yield_hook(e, export_hook_fn, export_hook_ctx);
     return e;
 }
 
@@ -199,6 +212,25 @@ JET_API_FUNCTIONS(EXPORT_JET, EXPORT_JET0)
 BACKSTOP_FIXTURE_FUNCTIONS(EXPORT_FIXTURE, EXPORT_FIXTURE0)
 #undef EXPORT_FIXTURE
 #undef EXPORT_FIXTURE0
+
+#if defined(__GNUC__) || defined(__clang__)
+#define EXPORT_VISIBLE __attribute__((visibility("default")))
+#else
+#define EXPORT_VISIBLE
+#endif
+
+EXPORT_VISIBLE JET_ERR BackstopSetYieldHook(engine_yield_fn fn, void *ctx);
+EXPORT_VISIBLE JET_ERR BackstopSetYieldHook(engine_yield_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&export_mu);
+    export_hook_fn = fn;
+    export_hook_ctx = fn != NULL ? ctx : NULL;
+    struct engine *e = atomic_load_explicit(&export_engine_ptr, memory_order_relaxed);
+    if (e != NULL)
+        engine_set_yield_hook(e, export_hook_fn, export_hook_ctx);
+    pthread_mutex_unlock(&export_mu);
+    return JET_errSuccess;
+}
 
 JET_ERR BackstopFixtureReset(void)
 {

@@ -11,7 +11,8 @@
  *             database is byte-identical to its file. Every page: [0] u32
  *             checksum of bytes 4..end, [4] u32 pgno (0 for header pages), then
  *             payload. Header payload: magic "BSDB", version, page size,
- *             pgnoLast, signature, backup records, name.
+ *             pgnoLast, signature, backup records (local full, incremental),
+ *             name, surrogate full backup record.
  *   log       log_size bytes in 512-byte blocks: [0] u32 checksum of bytes
  *             4..511, [4] u32 generation, [8] u32 block index, [12] magic
  *             "BSLG", [16] u32 log size, then payload.
@@ -19,8 +20,12 @@
  *             checkpoint generation.
  *
  * Payload bytes are pseudo-random, derived from the engine seed, so a copy that
- * is off by one page or one block never compares equal by accident.
+ * is off by one page or one block never compares equal by accident. Databases
+ * and logs are created as generated files (store.h): the memory store makes
+ * their bytes only when they are read; the directory store gets them written.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +35,6 @@
 #define LOG_MAGIC 0x474C5342u /* "BSLG" */
 #define CHK_MAGIC 0x4B435342u /* "BSCK" */
 #define CHK_NAME "edb.chk"
-#define DB_WRITE_CHUNK (256u * 1024u)
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -126,37 +130,74 @@ bool engine__parse_log_name(const char *base, uint32_t *gen)
 
 /*
  * The page checksum: bytes 4..n of a page (n a multiple of 8, at least 16). Two
- * 64-bit lanes, xor and sum, folded; the u32 at offset 4 is mixed in separately
- * so the loop stays aligned. With GCC or clang the lanes are vector types, so
- * the loop is SIMD at any optimisation level; the result is the same either way.
+ * 64-bit accumulators over the words at 8..n, xor and sum, folded; the u32 at
+ * offset 4 is mixed in separately so the loop stays aligned. With GCC or clang
+ * the lanes are vector types, so the loop is SIMD at any optimisation level;
+ * the result is the same either way. Split in two (cks_acc, cks_fin) because
+ * xor and sum do not see zero words and do not care about order: a page whose
+ * tail is zero is summed over its prefix only (headers), and a log block's sums
+ * do not depend on its generation, so a block is sealed for any generation
+ * from sums kept once (the log template below).
  */
-uint32_t engine__checksum(const unsigned char *page, size_t n)
+struct cks {
+    uint64_t x, s;
+};
+
+/* Add the words at [from, to) of p (both multiples of 8) into c. */
+static void cks_acc(struct cks *c, const unsigned char *p, size_t from, size_t to)
 {
-    uint64_t x = 0, s = 0;
-    size_t i = 8;
+    size_t i = from;
 #if defined(__GNUC__) || defined(__clang__)
     typedef uint64_t v2u64 __attribute__((vector_size(16)));
     v2u64 x0 = {0, 0}, x1 = {0, 0}, s0 = {0, 0}, s1 = {0, 0};
-    for (; i + 32 <= n; i += 32) {
+    for (; i + 64 <= to; i += 64) { /* 64 bytes a turn: fewer loop instructions */
+        v2u64 a, b, a2, b2;
+        memcpy(&a, p + i, 16);
+        memcpy(&b, p + i + 16, 16);
+        memcpy(&a2, p + i + 32, 16);
+        memcpy(&b2, p + i + 48, 16);
+        x0 ^= a ^ a2;
+        s0 += a + a2;
+        x1 ^= b ^ b2;
+        s1 += b + b2;
+    }
+    for (; i + 32 <= to; i += 32) {
         v2u64 a, b;
-        memcpy(&a, page + i, 16);
-        memcpy(&b, page + i + 16, 16);
+        memcpy(&a, p + i, 16);
+        memcpy(&b, p + i + 16, 16);
         x0 ^= a;
         s0 += a;
         x1 ^= b;
         s1 += b;
     }
-    x = x0[0] ^ x0[1] ^ x1[0] ^ x1[1];
-    s = s0[0] + s0[1] + s1[0] + s1[1];
+    c->x ^= x0[0] ^ x0[1] ^ x1[0] ^ x1[1];
+    c->s += s0[0] + s0[1] + s1[0] + s1[1];
 #endif
-    for (; i < n; i += 8) {
+    for (; i < to; i += 8) {
         uint64_t w;
-        memcpy(&w, page + i, 8);
-        x ^= w;
-        s += w;
+        memcpy(&w, p + i, 8);
+        c->x ^= w;
+        c->s += w;
     }
-    uint64_t h = x ^ mix64(s) ^ mix64(((uint64_t)get32(page + 4) << 32) ^ (uint64_t)n);
+}
+
+/* The part of the sums that does not depend on the u32 at offset 4. */
+static uint64_t cks_body(const struct cks *c)
+{
+    return c->x ^ mix64(c->s);
+}
+
+static uint32_t cks_fin(uint64_t body, uint32_t word4, size_t n)
+{
+    uint64_t h = body ^ mix64(((uint64_t)word4 << 32) ^ (uint64_t)n);
     return (uint32_t)(mix64(h) >> 16);
+}
+
+uint32_t engine__checksum(const unsigned char *page, size_t n)
+{
+    struct cks c = {0, 0};
+    cks_acc(&c, page, 8, n);
+    return cks_fin(cks_body(&c), get32(page + 4), n);
 }
 
 static void seal(unsigned char *page, size_t n)
@@ -164,9 +205,13 @@ static void seal(unsigned char *page, size_t n)
     put32(page, engine__checksum(page, n));
 }
 
-void engine__db_header_encode(const struct engine__db_header *h, unsigned char *page, size_t ps)
+/* A header page is zero from HDR_BYTES on: its first HDR_BYTES bytes, sealed
+ * for a page of ps bytes, are all that differs between two headers. */
+#define HDR_BYTES 144u
+
+static void db_header_prefix(const struct engine__db_header *h, unsigned char *page, size_t ps)
 {
-    memset(page, 0, ps);
+    memset(page, 0, HDR_BYTES);
     put32(page + 4, 0);
     put32(page + 8, DB_MAGIC);
     put32(page + 12, 1);
@@ -180,7 +225,18 @@ void engine__db_header_encode(const struct engine__db_header *h, unsigned char *
     put32(page + 48, h->inc_high);
     put32(page + 52, h->inc_count);
     memcpy(page + 64, h->name, sizeof h->name);
-    seal(page, ps);
+    put32(page + 128, h->sfull_low);
+    put32(page + 132, h->sfull_high);
+    put32(page + 136, h->sfull_count);
+    struct cks c = {0, 0};
+    cks_acc(&c, page, 8, HDR_BYTES); /* the zero tail adds nothing */
+    put32(page, cks_fin(cks_body(&c), 0, ps));
+}
+
+void engine__db_header_encode(const struct engine__db_header *h, unsigned char *page, size_t ps)
+{
+    memset(page + HDR_BYTES, 0, ps - HDR_BYTES);
+    db_header_prefix(h, page, ps);
 }
 
 static void db_page_fill(unsigned char *page, size_t ps, uint32_t pgno, uint64_t signature)
@@ -220,43 +276,35 @@ bool engine__log_blocks_ok(const unsigned char *buf, size_t n, uint32_t gen, uin
     return true;
 }
 
+/*
+ * A database file as a generated file (store.h): unit k is page k of the file;
+ * units 0, 1 and pgnoLast + 2 are the header from meta (its sealed prefix,
+ * zero after), the others page k - 1 made from the signature.
+ */
+static void db_unit_fill(const struct store_gen *g, uint64_t k, unsigned char *out)
+{
+    size_t ps = g->unit;
+    if (k < 2 || k == g->key[1] + 2) {
+        memcpy(out, g->meta, HDR_BYTES);
+        memset(out + HDR_BYTES, 0, ps - HDR_BYTES);
+    } else {
+        db_page_fill(out, ps, (uint32_t)(k - 1), g->key[0]);
+    }
+}
+
 /* Create a database file: header pages, pages 1..pgno_last, the trailing
  * header copy. On success db->file is open read-write. */
 int engine__db_create_file(struct engine *e, struct eng_inst *inst, struct eng_db *db)
 {
     size_t ps = inst->page_size;
-    size_t chunk_pages = DB_WRITE_CHUNK / ps ? DB_WRITE_CHUNK / ps : 1;
-    unsigned char *buf = malloc(chunk_pages * ps);
-    if (buf == NULL)
-        return STORE_ENOMEM;
-    int rc = store_open(&e->store, db->path, STORE_CREATE, &db->file);
-    if (rc != STORE_OK) {
-        free(buf);
+    _Static_assert(HDR_BYTES <= sizeof ((struct store_gen *)0)->meta, "header prefix fits");
+    struct store_gen g = {.size = ((uint64_t)db->pgno_last + 3) * ps, .unit = (uint32_t)ps,
+                          .cache = 1, .fill = db_unit_fill,
+                          .key = {db->hdr.signature, db->pgno_last}};
+    db_header_prefix(&db->hdr, g.meta, ps);
+    int rc = store_create_generated(&e->store, db->path, &g, &db->file);
+    if (rc != STORE_OK)
         db->file = NULL;
-        return rc;
-    }
-    engine__db_header_encode(&db->hdr, buf, ps);
-    memcpy(buf + ps, buf, ps);
-    rc = store_pwrite(&e->store, db->file, buf, 2 * ps, 0);
-    for (uint32_t pgno = 1; rc == STORE_OK && pgno <= db->pgno_last;) {
-        uint32_t k = 0;
-        while (k < chunk_pages && pgno + k <= db->pgno_last) {
-            db_page_fill(buf + (size_t)k * ps, ps, pgno + k, db->hdr.signature);
-            k++;
-        }
-        rc = store_pwrite(&e->store, db->file, buf, (size_t)k * ps, ((uint64_t)pgno + 1) * ps);
-        pgno += k;
-    }
-    if (rc == STORE_OK) {
-        engine__db_header_encode(&db->hdr, buf, ps);
-        rc = store_pwrite(&e->store, db->file, buf, ps, ((uint64_t)db->pgno_last + 2) * ps);
-    }
-    free(buf);
-    if (rc != STORE_OK) {
-        store_close(&e->store, db->file);
-        db->file = NULL;
-        store_unlink(&e->store, db->path);
-    }
     return rc;
 }
 
@@ -265,48 +313,122 @@ int engine__db_create_file(struct engine *e, struct eng_inst *inst, struct eng_d
 int engine__db_write_header(struct engine *e, struct eng_inst *inst, struct eng_db *db)
 {
     size_t ps = inst->page_size;
-    unsigned char *buf = malloc(2 * ps);
-    if (buf == NULL)
+    if (db->hdr_page == NULL && (db->hdr_page = calloc(1, ps)) == NULL)
         return STORE_ENOMEM;
-    engine__db_header_encode(&db->hdr, buf, ps);
-    memcpy(buf + ps, buf, ps);
-    int rc = store_pwrite(&e->store, db->file, buf, 2 * ps, 0);
+    db_header_prefix(&db->hdr, db->hdr_page, ps); /* the tail stays zero */
+    int rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, 0);
     if (rc == STORE_OK)
-        rc = store_pwrite(&e->store, db->file, buf, ps, ((uint64_t)db->pgno_last + 2) * ps);
-    free(buf);
+        rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, ps);
+    if (rc == STORE_OK)
+        rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, ((uint64_t)db->pgno_last + 2) * ps);
     return rc;
 }
 
 /*
- * Write log generation `gen`. The payload of every block depends only on the
- * seed and the block index, so the instance keeps one log image and only
- * re-stamps each block's generation and checksum per roll: a roll costs one
- * checksum pass and one write, no allocation after the first.
+ * Logs. The payload of every block depends only on the seed, the log size and
+ * the block index, not on the generation. So an engine keeps, per log size, one
+ * template: the blocks stamped with generation 0, and for each block the part
+ * of its checksum that the generation does not change. A log file is a
+ * generated file (store.h) whose block k is the template's block k with the
+ * generation stamped and the checksum finished: a roll costs no bytes, a read
+ * one copy. The template is made on the first read, under the engine's
+ * template lock; templates live as long as the engine (they outlive the store).
  */
+struct engine__logtmpl {
+    struct engine__logtmpl *next;
+    uint32_t log_size;
+    uint64_t seed;
+    atomic_bool ready;
+    pthread_mutex_t *mu;      /* the engine's tmpl_mu */
+    unsigned char *image;     /* log_size bytes */
+    uint64_t *body;           /* per block: cks_body of its bytes 8..511 */
+};
+
+static const struct engine__logtmpl *logtmpl_ready(struct engine__logtmpl *t)
+{
+    if (atomic_load_explicit(&t->ready, memory_order_acquire))
+        return t;
+    pthread_mutex_lock(t->mu);
+    if (!atomic_load_explicit(&t->ready, memory_order_relaxed)) {
+        size_t nb = t->log_size / ENGINE_LOG_BLOCK;
+        for (size_t k = 0; k < nb; k++) {
+            unsigned char *b = t->image + k * ENGINE_LOG_BLOCK;
+            log_block_fill(b, 0, (uint32_t)k, t->log_size, t->seed);
+            struct cks c = {0, 0};
+            cks_acc(&c, b, 8, ENGINE_LOG_BLOCK);
+            t->body[k] = cks_body(&c);
+        }
+        atomic_store_explicit(&t->ready, true, memory_order_release);
+    }
+    pthread_mutex_unlock(t->mu);
+    return t;
+}
+
+static void log_unit_fill(const struct store_gen *g, uint64_t k, unsigned char *out)
+{
+    /* ctx is the engine's template; only logtmpl_ready writes to it. */
+    struct engine__logtmpl *mt;
+    memcpy(&mt, &g->ctx, sizeof mt);
+    const struct engine__logtmpl *t = logtmpl_ready(mt);
+    uint32_t gen = (uint32_t)g->key[0];
+    memcpy(out, t->image + k * ENGINE_LOG_BLOCK, ENGINE_LOG_BLOCK);
+    put32(out + 4, gen);
+    put32(out, cks_fin(t->body[k], gen, ENGINE_LOG_BLOCK));
+}
+
+/* The template for log_size (made empty if new; filled on first use). */
+static struct engine__logtmpl *logtmpl_get(struct engine *e, uint32_t log_size)
+{
+    pthread_mutex_lock(&e->tmpl_mu);
+    struct engine__logtmpl *t = e->logtmpls;
+    while (t != NULL && t->log_size != log_size)
+        t = t->next;
+    if (t == NULL && (t = calloc(1, sizeof *t)) != NULL) {
+        t->image = malloc(log_size);
+        t->body = malloc(log_size / ENGINE_LOG_BLOCK * sizeof *t->body);
+        if (t->image == NULL || t->body == NULL) {
+            free(t->image);
+            free(t->body);
+            free(t);
+            t = NULL;
+        } else {
+            t->log_size = log_size;
+            t->seed = e->cfg.seed;
+            t->mu = &e->tmpl_mu;
+            atomic_init(&t->ready, false);
+            t->next = e->logtmpls;
+            e->logtmpls = t;
+        }
+    }
+    pthread_mutex_unlock(&e->tmpl_mu);
+    return t;
+}
+
+void engine__logtmpl_free_all(struct engine *e)
+{
+    while (e->logtmpls != NULL) {
+        struct engine__logtmpl *t = e->logtmpls;
+        e->logtmpls = t->next;
+        free(t->image);
+        free(t->body);
+        free(t);
+    }
+}
+
+/* Write log generation `gen` (a generated file, see above). */
 int engine__log_write(struct engine *e, struct eng_inst *inst, uint32_t gen)
 {
     char path[ENGINE_PATH_MAX];
-    size_t n = inst->log_size;
-    if (inst->log_image == NULL) {
-        if ((inst->log_image = malloc(n)) == NULL)
-            return STORE_ENOMEM;
-        for (uint32_t i = 0; i < n / ENGINE_LOG_BLOCK; i++)
-            log_block_fill(inst->log_image + (size_t)i * ENGINE_LOG_BLOCK, gen, i,
-                           inst->log_size, e->cfg.seed);
-    }
-    for (size_t off = 0; off < n; off += ENGINE_LOG_BLOCK) {
-        put32(inst->log_image + off + 4, gen);
-        seal(inst->log_image + off, ENGINE_LOG_BLOCK);
-    }
+    struct engine__logtmpl *t = logtmpl_get(e, inst->log_size);
+    if (t == NULL)
+        return STORE_ENOMEM;
+    struct store_gen g = {.size = inst->log_size, .unit = ENGINE_LOG_BLOCK, .cache = 0,
+                          .fill = log_unit_fill, .ctx = t, .key = {gen}};
     engine__log_path(inst, gen, path);
     struct store_file *f;
-    int rc = store_open(&e->store, path, STORE_CREATE, &f);
-    if (rc == STORE_OK) {
-        rc = store_pwrite(&e->store, f, inst->log_image, n, 0);
+    int rc = store_create_generated(&e->store, path, &g, &f);
+    if (rc == STORE_OK)
         store_close(&e->store, f);
-        if (rc != STORE_OK)
-            store_unlink(&e->store, path);
-    }
     return rc;
 }
 
@@ -393,6 +515,7 @@ void engine__db_free(struct engine *e, struct eng_db *db)
     if (db == NULL)
         return;
     store_close(&e->store, db->file);
+    free(db->hdr_page);
     free(db->snapshot);
     free(db);
 }

@@ -119,13 +119,14 @@ static JET_ERR fx_create_database(void *ctx, JET_INSTANCE h, const char *name, u
     if (err != JET_errSuccess)
         goto out;
     db->id = inst->next_db_id++;
-    snprintf(db->name, sizeof db->name, "%s", name);
+    size_t n_name = strlen(name) + 1; /* < 64: db_name_ok */
+    memcpy(db->name, name, n_name);
     engine__inst_path(inst, name, db->path);
     db->pgno_last = pages;
     db->hdr.page_size = inst->page_size;
     db->hdr.pgno_last = pages;
     db->hdr.signature = e->cfg.seed ^ (inst->serial << 20) ^ ((uint64_t)db->id << 8) ^ 0xDB;
-    snprintf(db->hdr.name, sizeof db->hdr.name, "%s", name);
+    memcpy(db->hdr.name, name, n_name);
     if (ENGINE_FAULT(e, WRITE_EIO)) {
         err = JET_errDiskIO;
     } else {

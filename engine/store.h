@@ -8,6 +8,14 @@
  *                      unlinked file stays readable through open handles). No
  *                      system calls. Paths look like "mem:/inst-3/db1".
  *
+ * Generated files. A file the engine creates with known contents (a fresh
+ * database, a log) is described by a `struct store_gen`: its size, a unit
+ * (page or block) and a function that produces any one unit. The MEM store
+ * keeps only the description and makes units when they are read (caching the
+ * ones that are costly to make) or partly written; any other store gets the
+ * bytes written out by store_create_generated. Either way every later read
+ * returns the same bytes, the file's real contents.
+ *
  * The engine calls a store only through the store_* wrappers below, the one
  * place to look for every I/O. Faults are not injected here: the engine's fault
  * points are per API call (engine.h), not per system call.
@@ -42,6 +50,23 @@ enum store_mode {
 
 struct store_file; /* opaque, store-specific */
 
+/*
+ * A generated file: `size` bytes (a multiple of `unit`), unit k being what
+ * fill(g, k, out) writes to out[0..unit). fill must be a pure function of the
+ * description (it may be called at any time, from any thread, for as long as
+ * the file exists), so `ctx` must outlive the store. `cache`: keep units once
+ * made (fill is costly), else make them at every read.
+ */
+struct store_gen {
+    uint64_t size;
+    uint32_t unit;
+    int cache;
+    void (*fill)(const struct store_gen *g, uint64_t k, unsigned char *out);
+    const void *ctx;
+    uint64_t key[4];
+    unsigned char meta[160]; /* e.g. a header page's first bytes */
+};
+
 struct store_ops {
     const char *name;
     /* Create the directory `path` if missing; if wipe, remove the regular files
@@ -60,6 +85,10 @@ struct store_ops {
     int (*unlink)(void *ctx, const char *path);
     /* 1 if a file exists at path, 0 if not. */
     int (*exists)(void *ctx, const char *path);
+    /* Optional: create or truncate `path` with the contents *g describes (copied),
+     * open read-write. NULL: store_create_generated writes the bytes instead. */
+    int (*create_gen)(void *ctx, const char *path, const struct store_gen *g,
+                      struct store_file **out);
     void (*destroy)(void *ctx);
 };
 
@@ -115,6 +144,12 @@ static inline int store_exists(struct store *s, const char *path)
 {
     return s->ops->exists(s->ctx, path);
 }
+/* Create `path` with the contents g describes, open read-write in *out. On
+ * failure nothing is left at path. Stores without create_gen get the bytes
+ * written out, a few units at a time (store_dir.c). */
+int store_create_generated(struct store *s, const char *path, const struct store_gen *g,
+                           struct store_file **out);
+
 static inline void store_destroy(struct store *s)
 {
     if (s->ops != NULL)

@@ -1,15 +1,25 @@
 /*
- * store_mem.c: the memory store: files are named, growable byte buffers in a
- * hash table, with the same layout as the directory store's files. It makes no
- * system call, so benchmarks measure the engine rather than the kernel.
+ * store_mem.c: the memory store: files are named byte buffers in a hash table,
+ * with the same layout as the directory store's files. It makes no system
+ * call, so benchmarks measure the engine rather than the kernel.
  *
  * Semantics follow POSIX where the engine relies on them: an unlinked file stays
  * readable through handles already open; STORE_CREATE truncates. Directories are
  * only path prefixes: dir_create(wipe) and dir_remove drop every file named
  * "<dir>/<x>" with no further '/'.
  *
- * Locking: the name table is under one mutex; a file's bytes are not locked
- * (store.h states who may write them while others read).
+ * Generated files (store.h) keep their description and an array of the units
+ * made so far: a unit is made when it is read (kept if the description says
+ * cache, else made again at every read) or when a write touches it; a write
+ * past the end turns the file into a plain buffer. So creating a database or a
+ * log costs no bytes, and reading one returns exactly what writing it out
+ * would have stored.
+ *
+ * Locking: the name table (buckets and the list of all nodes) is under one
+ * mutex; a file's bytes are not locked (store.h states who may write them while
+ * others read). Units made by concurrent readers are published with a CAS.
+ * A handle is the file's data itself, counted in `refs`: opening allocates
+ * nothing.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,40 +28,69 @@
 
 #include "store.h"
 
-#define MEM_BUCKETS 256u
+#define MEM_BUCKETS 64u
 
-struct mem_data {
+/* A file's data; a handle is a pointer to it. */
+struct store_file {
     atomic_uint refs; /* the name table's reference plus one per open handle */
-    unsigned char *buf;
+    unsigned char *buf; /* plain file: size bytes in a buffer of cap */
     size_t size, cap;
+    struct store_gen gen;              /* generated file when gen.fill != NULL */
+    _Atomic(unsigned char *) *_Atomic units; /* its units made so far, or NULL */
 };
 
 struct mem_node {
-    char *path;
-    struct mem_data *data;
-    struct mem_node *next;
+    struct mem_node *next;             /* in its bucket */
+    struct mem_node *all_prev, *all_next; /* in the list of every node */
+    struct store_file *data;
+    uint32_t bucket;   /* path_hash(path) */
+    size_t dir_len;    /* path[dir_len] is its last '/' */
+    uint32_t dir_hash; /* fnv1a of path[0..dir_len) */
+    char path[];
 };
 
 struct mem_store {
-    pthread_mutex_t mu; /* protects buckets and every node */
+    pthread_mutex_t mu; /* protects buckets, the list and every node */
     struct mem_node *buckets[MEM_BUCKETS];
+    struct mem_node *all; /* the list of every node, newest first */
 };
 
-struct store_file {
-    struct mem_data *data;
-};
+static uint32_t fnv1a(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
 
 static uint32_t path_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 16777619u;
-    return h % MEM_BUCKETS;
+    return fnv1a(s, strlen(s)) % MEM_BUCKETS;
 }
 
-static void data_unref(struct mem_data *d)
+static uint64_t gen_units(const struct store_file *d)
+{
+    return d->gen.size / d->gen.unit;
+}
+
+/* Drop the contents: a plain empty file. Nobody else may use d meanwhile. */
+static void data_clear(struct store_file *d)
+{
+    _Atomic(unsigned char *) *units = atomic_load_explicit(&d->units, memory_order_acquire);
+    if (units != NULL) {
+        for (uint64_t k = 0; k < gen_units(d); k++)
+            free(atomic_load_explicit(&units[k], memory_order_relaxed));
+        free((void *)units);
+        atomic_store_explicit(&d->units, NULL, memory_order_relaxed);
+    }
+    d->gen.fill = NULL;
+    d->size = 0;
+}
+
+static void data_unref(struct store_file *d)
 {
     if (atomic_fetch_sub_explicit(&d->refs, 1, memory_order_acq_rel) == 1) {
+        data_clear(d);
         free(d->buf);
         free(d);
     }
@@ -66,35 +105,41 @@ static struct mem_node **node_find(struct mem_store *m, const char *path)
     return pp;
 }
 
+/* The link that points to node n. Caller holds mu. */
+static struct mem_node **node_link(struct mem_store *m, struct mem_node *n)
+{
+    struct mem_node **pp = &m->buckets[n->bucket];
+    while (*pp != n)
+        pp = &(*pp)->next;
+    return pp;
+}
+
 /* Caller holds mu. */
-static void node_unlink(struct mem_node **pp)
+static void node_unlink(struct mem_store *m, struct mem_node **pp)
 {
     struct mem_node *n = *pp;
     *pp = n->next;
+    if (n->all_prev != NULL)
+        n->all_prev->all_next = n->all_next;
+    else
+        m->all = n->all_next;
+    if (n->all_next != NULL)
+        n->all_next->all_prev = n->all_prev;
     data_unref(n->data);
-    free(n->path);
     free(n);
 }
 
-/* Is `path` directly inside directory `dir`? */
-static int in_dir(const char *path, const char *dir, size_t n_dir)
-{
-    return strncmp(path, dir, n_dir) == 0 && path[n_dir] == '/'
-           && strchr(path + n_dir + 1, '/') == NULL;
-}
-
+/* Remove every file directly inside `dir`: the nodes whose directory part
+ * (up to the last '/') is dir. */
 static void mem_wipe(struct mem_store *m, const char *dir)
 {
     size_t n_dir = strlen(dir);
+    uint32_t h = fnv1a(dir, n_dir);
     pthread_mutex_lock(&m->mu);
-    for (unsigned b = 0; b < MEM_BUCKETS; b++) {
-        struct mem_node **pp = &m->buckets[b];
-        while (*pp != NULL) {
-            if (in_dir((*pp)->path, dir, n_dir))
-                node_unlink(pp);
-            else
-                pp = &(*pp)->next;
-        }
+    for (struct mem_node *n = m->all, *next; n != NULL; n = next) {
+        next = n->all_next;
+        if (n->dir_hash == h && n->dir_len == n_dir && memcmp(n->path, dir, n_dir) == 0)
+            node_unlink(m, node_link(m, n));
     }
     pthread_mutex_unlock(&m->mu);
 }
@@ -112,75 +157,216 @@ static int mem_dir_remove(void *ctx, const char *path)
     return STORE_OK;
 }
 
-static int mem_open(void *ctx, const char *path, enum store_mode mode, struct store_file **out)
+/* Find or (mode STORE_CREATE) make the file at path, truncated if it exists;
+ * returns it with a handle's reference. Caller holds mu. */
+static int node_open(struct mem_store *m, const char *path, enum store_mode mode,
+                     struct store_file **out)
 {
-    struct mem_store *m = ctx;
-    struct store_file *f = malloc(sizeof *f);
-    if (f == NULL)
-        return STORE_ENOMEM;
-    pthread_mutex_lock(&m->mu);
     struct mem_node **pp = node_find(m, path);
     if (*pp == NULL) {
-        if (mode != STORE_CREATE) {
-            pthread_mutex_unlock(&m->mu);
-            free(f);
+        if (mode != STORE_CREATE)
             return STORE_ENOENT;
-        }
-        struct mem_node *n = calloc(1, sizeof *n);
-        struct mem_data *d = calloc(1, sizeof *d);
-        char *p = strdup(path);
-        if (n == NULL || d == NULL || p == NULL) {
-            pthread_mutex_unlock(&m->mu);
+        size_t len = strlen(path) + 1;
+        struct mem_node *n = malloc(sizeof *n + len);
+        struct store_file *d = calloc(1, sizeof *d);
+        if (n == NULL || d == NULL) {
             free(n);
             free(d);
-            free(p);
-            free(f);
             return STORE_ENOMEM;
         }
         atomic_init(&d->refs, 1);
-        n->path = p;
+        atomic_init(&d->units, NULL);
+        memcpy(n->path, path, len);
+        const char *slash = strrchr(path, '/');
+        n->dir_len = slash != NULL ? (size_t)(slash - path) : SIZE_MAX;
+        n->dir_hash = slash != NULL ? fnv1a(path, n->dir_len) : 0;
         n->data = d;
+        n->bucket = path_hash(path);
+        n->next = NULL;
+        n->all_prev = NULL;
+        n->all_next = m->all;
+        if (m->all != NULL)
+            m->all->all_prev = n;
+        m->all = n;
         *pp = n;
     } else if (mode == STORE_CREATE) {
-        (*pp)->data->size = 0;
+        data_clear((*pp)->data);
     }
-    f->data = (*pp)->data;
-    atomic_fetch_add_explicit(&f->data->refs, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&m->mu);
-    *out = f;
+    struct store_file *d = (*pp)->data;
+    atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+    *out = d;
     return STORE_OK;
+}
+
+static int mem_open(void *ctx, const char *path, enum store_mode mode, struct store_file **out)
+{
+    struct mem_store *m = ctx;
+    pthread_mutex_lock(&m->mu);
+    int rc = node_open(m, path, mode, out);
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+static int mem_create_gen(void *ctx, const char *path, const struct store_gen *g,
+                          struct store_file **out)
+{
+    struct mem_store *m = ctx;
+    pthread_mutex_lock(&m->mu);
+    int rc = node_open(m, path, STORE_CREATE, out);
+    if (rc == STORE_OK)
+        (*out)->gen = *g;
+    pthread_mutex_unlock(&m->mu);
+    return rc;
 }
 
 static void mem_close(void *ctx, struct store_file *f)
 {
     (void)ctx;
-    data_unref(f->data);
-    free(f);
+    data_unref(f);
 }
 
-static int mem_pread(void *ctx, struct store_file *f, void *buf, size_t n, uint64_t off,
+/* The unit array of a generated file, made on first use. */
+static _Atomic(unsigned char *) *gen_unit_array(struct store_file *d)
+{
+    _Atomic(unsigned char *) *units = atomic_load_explicit(&d->units, memory_order_acquire);
+    if (units != NULL)
+        return units;
+    _Atomic(unsigned char *) *fresh = calloc(gen_units(d), sizeof *fresh);
+    if (fresh == NULL)
+        return NULL;
+    if (atomic_compare_exchange_strong_explicit(&d->units, &units, fresh, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return fresh;
+    free((void *)fresh);
+    return units;
+}
+
+/* Unit k of a generated file as a kept buffer: made (filled unless the caller
+ * overwrites all of it) and published if it was not. NULL when out of memory. */
+static unsigned char *gen_unit_keep(struct store_file *d, uint64_t k, int fill)
+{
+    _Atomic(unsigned char *) *units = gen_unit_array(d);
+    if (units == NULL)
+        return NULL;
+    unsigned char *p = atomic_load_explicit(&units[k], memory_order_acquire);
+    if (p != NULL)
+        return p;
+    unsigned char *fresh = malloc(d->gen.unit);
+    if (fresh == NULL)
+        return NULL;
+    if (fill)
+        d->gen.fill(&d->gen, k, fresh);
+    if (atomic_compare_exchange_strong_explicit(&units[k], &p, fresh, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return fresh;
+    free(fresh);
+    return p;
+}
+
+/* Read [off, off + n) of a generated file, all inside it. */
+static int gen_read(struct store_file *d, unsigned char *out, size_t n, uint64_t off)
+{
+    const size_t unit = d->gen.unit;
+    _Atomic(unsigned char *) *units = atomic_load_explicit(&d->units, memory_order_acquire);
+    while (n > 0) {
+        uint64_t k = off / unit;
+        size_t within = (size_t)(off % unit);
+        size_t take = unit - within < n ? unit - within : n;
+        unsigned char *p = units ? atomic_load_explicit(&units[k], memory_order_acquire) : NULL;
+        if (p == NULL && d->gen.cache) {
+            if ((p = gen_unit_keep(d, k, 1)) == NULL)
+                return STORE_ENOMEM;
+            units = atomic_load_explicit(&d->units, memory_order_acquire);
+        }
+        if (p != NULL) {
+            memcpy(out, p + within, take);
+        } else if (take == unit) {
+            d->gen.fill(&d->gen, k, out);
+        } else {
+            unsigned char *tmp = malloc(unit);
+            if (tmp == NULL)
+                return STORE_ENOMEM;
+            d->gen.fill(&d->gen, k, tmp);
+            memcpy(out, tmp + within, take);
+            free(tmp);
+        }
+        out += take;
+        off += take;
+        n -= take;
+    }
+    return STORE_OK;
+}
+
+static int mem_pread(void *ctx, struct store_file *d, void *buf, size_t n, uint64_t off,
                      size_t *got)
 {
     (void)ctx;
-    const struct mem_data *d = f->data;
-    if (off >= d->size) {
+    size_t size = d->gen.fill != NULL ? (size_t)d->gen.size : d->size;
+    if (off >= size) {
         *got = 0;
         return STORE_OK;
     }
-    size_t avail = d->size - (size_t)off;
+    size_t avail = size - (size_t)off;
     size_t k = n < avail ? n : avail;
-    memcpy(buf, d->buf + off, k);
+    if (d->gen.fill != NULL) {
+        int rc = gen_read(d, buf, k, off);
+        if (rc != STORE_OK)
+            return rc == STORE_ENOMEM ? STORE_EIO : rc;
+    } else {
+        memcpy(buf, d->buf + off, k);
+    }
     *got = k;
     return STORE_OK;
 }
 
-static int mem_pwrite(void *ctx, struct store_file *f, const void *buf, size_t n, uint64_t off)
+/* Make a generated file plain: every byte in one buffer. */
+static int gen_flatten(struct store_file *d)
+{
+    size_t size = (size_t)d->gen.size;
+    unsigned char *nb = malloc(size ? size : 1);
+    if (nb == NULL)
+        return STORE_ENOSPC;
+    int rc = gen_read(d, nb, size, 0);
+    if (rc != STORE_OK) {
+        free(nb);
+        return STORE_ENOSPC;
+    }
+    data_clear(d);
+    free(d->buf);
+    d->buf = nb;
+    d->size = d->cap = size;
+    return STORE_OK;
+}
+
+static int mem_pwrite(void *ctx, struct store_file *d, const void *buf, size_t n, uint64_t off)
 {
     (void)ctx;
-    struct mem_data *d = f->data;
     if (off > SIZE_MAX - n)
         return STORE_EINVAL;
     size_t end = (size_t)off + n;
+    if (d->gen.fill != NULL && end <= d->gen.size) {
+        /* Inside a generated file: write into its units. */
+        const size_t unit = d->gen.unit;
+        const unsigned char *src = buf;
+        while (n > 0) {
+            uint64_t k = off / unit;
+            size_t within = (size_t)(off % unit);
+            size_t take = unit - within < n ? unit - within : n;
+            unsigned char *p = gen_unit_keep(d, k, take != unit);
+            if (p == NULL)
+                return STORE_ENOSPC;
+            memcpy(p + within, src, take);
+            src += take;
+            off += take;
+            n -= take;
+        }
+        return STORE_OK;
+    }
+    if (d->gen.fill != NULL) {
+        int rc = gen_flatten(d);
+        if (rc != STORE_OK)
+            return rc;
+    }
     if (end > d->cap) {
         size_t cap = d->cap ? d->cap : end;
         while (cap < end)
@@ -199,10 +385,10 @@ static int mem_pwrite(void *ctx, struct store_file *f, const void *buf, size_t n
     return STORE_OK;
 }
 
-static int mem_size(void *ctx, struct store_file *f, uint64_t *out)
+static int mem_size(void *ctx, struct store_file *d, uint64_t *out)
 {
     (void)ctx;
-    *out = f->data->size;
+    *out = d->gen.fill != NULL ? d->gen.size : d->size;
     return STORE_OK;
 }
 
@@ -213,7 +399,7 @@ static int mem_unlink(void *ctx, const char *path)
     struct mem_node **pp = node_find(m, path);
     int rc = STORE_ENOENT;
     if (*pp != NULL) {
-        node_unlink(pp);
+        node_unlink(m, pp);
         rc = STORE_OK;
     }
     pthread_mutex_unlock(&m->mu);
@@ -232,9 +418,8 @@ static int mem_exists(void *ctx, const char *path)
 static void mem_destroy(void *ctx)
 {
     struct mem_store *m = ctx;
-    for (unsigned b = 0; b < MEM_BUCKETS; b++)
-        while (m->buckets[b] != NULL)
-            node_unlink(&m->buckets[b]);
+    while (m->all != NULL)
+        node_unlink(m, node_link(m, m->all));
     pthread_mutex_destroy(&m->mu);
     free(m);
 }
@@ -250,6 +435,7 @@ static const struct store_ops mem_ops = {
     .size = mem_size,
     .unlink = mem_unlink,
     .exists = mem_exists,
+    .create_gen = mem_create_gen,
     .destroy = mem_destroy,
 };
 

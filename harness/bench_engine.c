@@ -2,9 +2,12 @@
  * bench_engine.c: `backstop bench engine` (see bench.h).
  *
  * 1. API calls per second, memory store, one thread: repeated backup cycles
- *    (Begin, GetAttachInfo, Open/Read.../Close, GetLogInfo, Open/Read/Close,
+ *    (Begin, GetAttachInfo, Open/Read.../Close, GetLogInfo2, Open/Read/Close,
  *    TruncateLog, End, plus a Stop and -801 calls) on a small database, so the
- *    figure is dominated by the per-call path, not by copying bytes.
+ *    figure is dominated by the per-call path, not by copying bytes; every
+ *    byte is still read through the API and verified by the engine. Then the
+ *    stop path alone, and the cost of one fuzz-like world's setup and teardown
+ *    (be_world).
  * 2. Full-backup throughput, directory store: the harness's backup client copies
  *    a large database and its logs to a folder on the same disk; `cp` copies the
  *    same files in the same run. Both are measured warm (the files were just
@@ -31,19 +34,24 @@ static double be_now(void)
 
 /* One backup cycle over the API: a full backup of a one-page database and the
  * one log of its window, truncation, End; then a stopped backup: Begin, Stop,
- * streaming calls answered -801 (R16), End. Returns the calls made, or -1. */
-static long be_cycle(struct engine *e, JET_INSTANCE inst, void *buf, uint32_t cb, const char *db)
+ * streaming calls answered -801 (R16), End. *gen is the instance's current log
+ * generation (1 after JetInit); each cycle rolls one, so the cycle first moves
+ * the checkpoint (a fixture call, not counted) to it, which keeps the log window
+ * to one generation and the truncation to the logs of the cycle before. The
+ * log's name is taken from GetLogInfo's list, as a backup client does. Returns
+ * the API calls made, or -1. */
+static long be_cycle(struct engine *e, JET_INSTANCE inst, void *buf, uint32_t cb, const char *db,
+                     uint32_t *gen)
 {
     const struct jet_api *a = &engine_api;
     const struct jet_fixture *f = &engine_fixture;
-    char list[4096], log[512];
+    char list[4096];
     uint32_t act = 0, lo, hi;
     JET_HANDLE hf;
+    JET_LOGINFO li;
     long n = 0;
-    struct engine_inspect ins;
 
-    /* Keep the log window to one generation, so cycles do not accumulate logs. */
-    if (engine_inspect(e, inst, &ins) != ENGINE_OK || f->BackstopFixtureSetCheckpoint(e, inst, ins.log_cur))
+    if (f->BackstopFixtureSetCheckpoint(e, inst, *gen))
         return -1;
     if (a->JetBeginExternalBackupInstance(e, inst, 0) != JET_errSuccess)
         return -1;
@@ -62,11 +70,12 @@ static long be_cycle(struct engine *e, JET_INSTANCE inst, void *buf, uint32_t cb
     if (a->JetCloseFileInstance(e, inst, hf) != JET_errSuccess)
         return -1;
     n++;
-    if (a->JetGetLogInfoInstance(e, inst, list, sizeof list, &act) != JET_errSuccess)
+    if (a->JetGetLogInfoInstance2(e, inst, list, sizeof list, &act, &li) != JET_errSuccess ||
+        li.ulGenLow != *gen || li.ulGenHigh != *gen)
         return -1;
     n++;
-    if (f->BackstopFixtureFilePath(e, inst, BACKSTOP_FILE_LOG, NULL, ins.log_cur, log, sizeof log) ||
-        a->JetOpenFileInstance(e, inst, log, &hf, &lo, &hi) != JET_errSuccess)
+    *gen = li.ulGenHigh + 1; /* the roll made a new current log */
+    if (a->JetOpenFileInstance(e, inst, list, &hf, &lo, &hi) != JET_errSuccess) /* its one log */
         return -1;
     n++;
     do {
@@ -94,6 +103,38 @@ static long be_cycle(struct engine *e, JET_INSTANCE inst, void *buf, uint32_t cb
     return n + 1;
 }
 
+/*
+ * One world as fuzz_calls builds one per input (memory store): an engine, page
+ * and log size 8 KiB, three instances, each initialised, with two databases (4
+ * and 16 pages), logs rolled to generation 6 and the checkpoint at 4; then the
+ * whole world destroyed. Returns 0, or -1 if a step failed.
+ */
+static int be_world(uint64_t seed)
+{
+    static const char *const names[3] = {"i0", "i1", "i2"};
+    struct engine_config ec = {.store = ENGINE_STORE_MEM, .seed = seed};
+    const struct jet_fixture *f = &engine_fixture;
+    struct engine *e = NULL;
+    int rv = -1;
+
+    if (engine_create(&ec, &e) != ENGINE_OK)
+        return -1;
+    if (f->BackstopFixtureSetPageSize(e, 8192) || f->BackstopFixtureSetLogSize(e, 8192))
+        goto done;
+    for (int i = 0; i < 3; i++) {
+        JET_INSTANCE inst = 0;
+        if (engine_api.JetCreateInstance(e, &inst, names[i]) || engine_api.JetInit(e, &inst) ||
+            f->BackstopFixtureCreateDatabase(e, inst, "db1", 4) ||
+            f->BackstopFixtureCreateDatabase(e, inst, "db2", 16) ||
+            f->BackstopFixtureRollLog(e, inst, 6) || f->BackstopFixtureSetCheckpoint(e, inst, 4))
+            goto done;
+    }
+    rv = 0;
+done:
+    engine_destroy(e);
+    return rv;
+}
+
 static int be_calls(const struct bench_config *cfg, FILE *out)
 {
     struct engine_config ec = {.store = ENGINE_STORE_MEM, .seed = cfg->seed, .log_size = 8192};
@@ -101,7 +142,8 @@ static int be_calls(const struct bench_config *cfg, FILE *out)
     JET_INSTANCE inst = 0;
     char db[512];
     void *buf = NULL;
-    long calls = 0, stops = 0;
+    long calls = 0, stops = 0, worlds = 0;
+    uint32_t gen = 1;
     double t0, t1;
     int rv = -1;
 
@@ -114,7 +156,7 @@ static int be_calls(const struct bench_config *cfg, FILE *out)
     t0 = be_now();
     do {
         for (int k = 0; k < 256; k++) {
-            long n = be_cycle(e, inst, buf, 4 * 4096, db);
+            long n = be_cycle(e, inst, buf, 4 * 4096, db, &gen);
             if (n < 0) {
                 fprintf(out, "bench engine: a backup cycle failed\n");
                 goto done;
@@ -145,6 +187,21 @@ static int be_calls(const struct bench_config *cfg, FILE *out)
     fprintf(out, "bench engine stop path: %ld calls in %.2f s = %.2f M calls/s (Stop + a -801 answer, "
                  "memory store, one thread)\n",
             stops, t1 - t0, stops / (t1 - t0) / 1e6);
+    /* World setup and teardown, as fuzz_calls pays once per input. */
+    t0 = be_now();
+    do {
+        for (int k = 0; k < 256; k++) {
+            if (be_world(cfg->seed + (uint64_t)worlds) != 0) {
+                fprintf(out, "bench engine: a world setup failed\n");
+                goto done;
+            }
+            worlds++;
+        }
+        t1 = be_now();
+    } while (t1 - t0 < cfg->seconds);
+    fprintf(out, "bench engine world setup+teardown: %.2f us per world (%ld worlds; memory store, "
+                 "3 instances, 2 databases of 4 and 16 pages of 8 KiB each, logs to generation 6)\n",
+            (t1 - t0) / worlds * 1e6, worlds);
     rv = 0;
 done:
     free(buf);

@@ -1,6 +1,6 @@
 /*
  * baseline: not a mutant. The engine itself, forwarding through mutant_api
- * with nothing replaced, so that it exports BackstopSetYieldHook (hook.c) like
+ * with nothing replaced, so that it exports BackstopSetYieldHook (export.c) like
  * the concurrency mutants. `backstop mutants` stresses it first: a violation
  * reported against it is the harness's, and makes the concurrency kills
  * meaningless.

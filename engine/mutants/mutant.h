@@ -18,11 +18,11 @@
  *     Wrappers reach the engine through `engine_api` and look at state with
  *     engine_inspect() (engine.h).
  *
- * Libraries that use mutant_api (every decorator, the concurrency mutants of
- * concurrency/ and the baseline) also export BackstopSetYieldHook (hook.c),
- * so that a controlled scheduler can stop a thread inside the engine at its
- * yield points (engine.h), including ENGINE_YIELD_MUTANT (engine_int.h),
- * which a concurrency mutant puts in its bug window.
+ * Every library built from export.c (the real engine's and every mutant's)
+ * exports BackstopSetYieldHook, so that a controlled scheduler can stop a
+ * thread inside the engine at its yield points (engine.h), including
+ * ENGINE_YIELD_MUTANT (engine_int.h), which a concurrency mutant puts in its
+ * bug window.
  */
 #ifndef BACKSTOP_MUTANT_H
 #define BACKSTOP_MUTANT_H
@@ -44,14 +44,9 @@ MUTANT_EXPORT extern const char backstop_mutant_info[];
 #include "mutant_api.h" /* mutant_api(e): the table export.c forwards every Jet
                           call to, called with the library's current engine */
 
-/* hook.c: give engine e the yield hook set through BackstopSetYieldHook, if it
- * does not have it yet. Cheap when it has. */
-void mutant_hook_apply(struct engine *e);
-
 /*
  * MUTANT_DECORATOR(decorate): defines mutant_api(), which builds the table once
- * (engine_api with decorate() applied) and gives the current engine the yield
- * hook (hook.c is linked into every library that uses mutant_api).
+ * (engine_api with decorate() applied).
  */
 #define MUTANT_DECORATOR(decorate)                                                 \
     static struct jet_api mutant__table;                                           \
@@ -63,7 +58,7 @@ void mutant_hook_apply(struct engine *e);
     }                                                                              \
     const struct jet_api *mutant_api(struct engine *e)                             \
     {                                                                              \
-        mutant_hook_apply(e);                                                      \
+        (void)e;                                                                   \
         pthread_once(&mutant__once, mutant__init);                                 \
         return &mutant__table;                                                     \
     }

@@ -3,8 +3,8 @@
  * tests "a backup in progress" without the lock, yields (ENGINE_YIELD_MUTANT),
  * then claims under the lock without testing again. Alone it is the engine;
  * a second Begin in the window also wins.
- * The library forwards through mutant_api so that a scheduler's yield hook
- * (hook.c) reaches the engine.
+ * A scheduler's yield hook reaches the engine through
+ * BackstopSetYieldHook (export.c).
  */
 #include "mutant.h"
 

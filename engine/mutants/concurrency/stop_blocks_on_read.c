@@ -4,8 +4,8 @@
  * yield points included, and Stop takes it. Alone it is the engine; a Stop
  * during a read waits for it, and under a controlled schedule it blocks while
  * holding the turn: DEADLOCK.
- * The library forwards through mutant_api so that a scheduler's yield hook
- * (hook.c) reaches the engine.
+ * A scheduler's yield hook reaches the engine through
+ * BackstopSetYieldHook (export.c).
  */
 #include "mutant.h"
 

@@ -4,8 +4,8 @@
  * reads the word after its entry test and writes it back at the end, after a
  * yield (ENGINE_YIELD_MUTANT). Alone it is the engine; a Stop in between is
  * lost.
- * The library forwards through mutant_api so that a scheduler's yield hook
- * (hook.c) reaches the engine.
+ * A scheduler's yield hook reaches the engine through
+ * BackstopSetYieldHook (export.c).
  */
 #include "mutant.h"
 

@@ -3,8 +3,8 @@
  * runs its backup cleanup as soon as it holds the terminating bit and waits
  * for the gated calls in flight only afterwards. Alone it is the engine; a
  * ReadFile or OpenFile in flight finds its backup gone under it.
- * The library forwards through mutant_api so that a scheduler's yield hook
- * (hook.c) reaches the engine.
+ * A scheduler's yield hook reaches the engine through
+ * BackstopSetYieldHook (export.c).
  */
 #include "mutant.h"
 
