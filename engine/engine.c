@@ -384,6 +384,35 @@ static void gate_unlock(struct eng_inst *inst, unsigned bit)
  * Lifecycle APIs
  * ------------------------------------------------------------------------- */
 
+/*
+ * A free table slot for a new instance called `name` (NULL: unnamed), under
+ * table_mu. As ESE allocates instances (jetapi.cxx ErrNewInst; spec §1.1): a
+ * full table is -1214 before any name is looked at; then a live instance with
+ * the same name is -1086. An unnamed request clashes with any live unnamed
+ * instance; "" is kept as unnamed but, as a request, clashes with nothing.
+ */
+static JET_ERR table_pick_slot_locked(struct engine *e, const char *name, unsigned *out)
+{
+    unsigned slot = ENGINE_MAX_INSTANCES;
+    for (unsigned i = 0; i < e->slots_hi && slot == ENGINE_MAX_INSTANCES; i++)
+        if (e->slots[i] == NULL && !e->dying[i])
+            slot = i;
+    if (slot == ENGINE_MAX_INSTANCES && e->slots_hi < ENGINE_MAX_INSTANCES)
+        slot = e->slots_hi;
+    if (slot == ENGINE_MAX_INSTANCES)
+        return JET_errTooManyInstances;
+    for (unsigned i = 0; i < e->slots_hi; i++) {
+        const struct eng_inst *other = e->slots[i];
+        if (other == NULL)
+            continue;
+        if (name == NULL ? other->name[0] == '\0'
+                         : name[0] != '\0' && strcmp(other->name, name) == 0)
+            return JET_errInstanceNameInUse;
+    }
+    *out = slot;
+    return JET_errSuccess;
+}
+
 static JET_ERR api_create_instance(void *ctx, JET_INSTANCE *pinstance, const char *name)
 {
     struct engine *e = ctx;
@@ -393,27 +422,13 @@ static JET_ERR api_create_instance(void *ctx, JET_INSTANCE *pinstance, const cha
         return JET_errInvalidParameter;
     pthread_mutex_lock(&e->table_mu);
     JET_ERR err = JET_errSuccess;
-    unsigned slot = ENGINE_MAX_INSTANCES;
+    unsigned slot;
     if (e->mode == ENGINE_MODE_ONEINST) {
         err = JET_errRunningInOneInstanceMode;
         goto out;
     }
-    for (unsigned i = 0; i < e->slots_hi; i++) {
-        struct eng_inst *other = e->slots[i];
-        if (other == NULL) {
-            if (slot == ENGINE_MAX_INSTANCES && !e->dying[i])
-                slot = i;
-        } else if (name != NULL && name[0] != '\0' && strcmp(other->name, name) == 0) {
-            err = JET_errInstanceNameInUse;
-            goto out;
-        }
-    }
-    if (slot == ENGINE_MAX_INSTANCES && e->slots_hi < ENGINE_MAX_INSTANCES)
-        slot = e->slots_hi;
-    if (slot == ENGINE_MAX_INSTANCES) {
-        err = JET_errTooManyInstances;
+    if ((err = table_pick_slot_locked(e, name, &slot)) != JET_errSuccess)
         goto out;
-    }
     struct eng_inst *inst = inst_new(e, slot, name);
     if (inst == NULL) {
         err = JET_errOutOfMemory;
@@ -445,9 +460,13 @@ static JET_ERR api_init(void *ctx, JET_INSTANCE *pinstance)
     JET_ERR err;
 
     pthread_mutex_lock(&e->table_mu);
-    if (pinstance == NULL || *pinstance == 0) {
-        /* Legacy JetInit with no instance: OneInst mode (§2.1). */
-        if (e->mode == ENGINE_MODE_MULTIINST) {
+    if (pinstance == NULL || *pinstance == 0 || *pinstance == JET_instanceNil) {
+        /* JetInit that allocates its instance (ESE JetInitEx treats a NULL
+         * pointer, 0 and nil alike): in NoSet mode the OneInst instance in
+         * slot 0 (§2.1); in MultiInst mode a new unnamed instance when there
+         * is somewhere to put its handle, else -1081; in OneInst mode -1005. */
+        unsigned slot = 0;
+        if (e->mode == ENGINE_MODE_MULTIINST && pinstance == NULL) {
             pthread_mutex_unlock(&e->table_mu);
             return JET_errRunningInMultiInstanceMode;
         }
@@ -455,15 +474,22 @@ static JET_ERR api_init(void *ctx, JET_INSTANCE *pinstance)
             pthread_mutex_unlock(&e->table_mu);
             return JET_errAlreadyInitialized;
         }
-        inst = e->dying[0] ? NULL : inst_new(e, 0, NULL);
+        if (e->mode == ENGINE_MODE_MULTIINST &&
+            (err = table_pick_slot_locked(e, NULL, &slot)) != JET_errSuccess) {
+            pthread_mutex_unlock(&e->table_mu);
+            return err;
+        }
+        inst = e->dying[slot] ? NULL : inst_new(e, slot, NULL);
         if (inst == NULL) {
             pthread_mutex_unlock(&e->table_mu);
             return JET_errOutOfMemory;
         }
         atomic_fetch_or(&inst->gate, ENGINE_GATE_INIT);
         table_insert(e, inst);
-        e->oneinst_slot = 0;
-        e->mode = ENGINE_MODE_ONEINST;
+        if (e->mode != ENGINE_MODE_MULTIINST) {
+            e->oneinst_slot = 0;
+            e->mode = ENGINE_MODE_ONEINST;
+        }
         pthread_mutex_unlock(&e->table_mu);
         err = init_instance(e, inst);
         if (err != JET_errSuccess) {
