@@ -67,18 +67,10 @@ const JET_GRBIT fs_term2_bits[16] = {0, 0x1, 0x2, 0x4, 0x4, 0x8, 0x3, 0x6,
                                      0xA, 0xC, 0x5, 0x9, 0x10, 0, 0x4, 0x80000000u};
 const uint32_t fs_list_cb[16] = {4096, 4096, 4096, 4096, 4096, 4096, 0, 1,
                                  2, 16, 64, 256, 1024, 2048, 8192, 65536};
-/* ReadFile: entries below 0x100 are pages, the rest bytes (minus 0x100). */
-static const uint32_t fs_read_table[16] = {1, 1, 1, 1, 2, 2, 3, 4,
-                                           8, 0x100 + 0, 0x100 + 1, 0x100 + 512,
-                                           0x100 + 4095, 0x100 + 4096, 0x100 + 8192, 0x100 + 65536};
-
-uint32_t fs_read_cb(const struct fuzzsched *p, uint8_t arg, bool *pages, uint32_t *shown)
-{
-    uint32_t v = fs_read_table[arg & 15];
-    *pages = v < 0x100;
-    *shown = *pages ? v : v - 0x100;
-    return *pages ? v * p->page_size : v - 0x100;
-}
+/* ReadFile's cbMax in bytes: mostly multiples of the OS page (4096), which a
+ * read needs; the rest are the sizes the checks reject. */
+const uint32_t fs_read_cb[16] = {4096, 4096, 4096, 4096, 8192, 8192, 12288, 16384,
+                                 32768, 0, 1, 1024, 2048, 4095, 4097, 65536};
 
 enum fs_file fs_file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which)
 {
@@ -253,7 +245,7 @@ static int fs_find_grbit(const JET_GRBIT *t, JET_GRBIT v)
 }
 
 /* The argument nibble that comes closest to what the step says. */
-static uint8_t fs_encode_arg(const struct scn_step *st, const struct fs_inst *in)
+static uint8_t fs_encode_arg(const struct scn_step *st, const struct fs_inst *in, uint32_t page_size)
 {
     switch (st->op) {
     case MODEL_OP_BEGIN: return (uint8_t)fs_find_grbit(fs_begin_bits, st->grbit);
@@ -264,10 +256,8 @@ static uint8_t fs_encode_arg(const struct scn_step *st, const struct fs_inst *in
     case MODEL_OP_GET_LOG_INFO2:
     case MODEL_OP_GET_TRUNCATE_LOG_INFO:
         return st->cb.pages ? 0 : (uint8_t)fs_find_u32(fs_list_cb, (uint32_t)st->cb.value);
-    case MODEL_OP_READ_FILE: {
-        uint32_t v = st->cb.pages ? (uint32_t)st->cb.value : 0x100 + (uint32_t)st->cb.value;
-        return (uint8_t)fs_find_u32(fs_read_table, v);
-    }
+    case MODEL_OP_READ_FILE:
+        return (uint8_t)fs_find_u32(fs_read_cb, (uint32_t)(st->cb.value * (st->cb.pages ? page_size : 1)));
     case MODEL_OP_OPEN_FILE:
         if (st->file.kind == SCN_FILE_DB)
             return st->file.text && strcmp(st->file.text, "db2") == 0 && in->n_db > 1 ? 6 : 0;
@@ -345,7 +335,7 @@ int fuzzsched_encode_case(const struct scn_case *c, uint8_t **out, size_t *n)
             ref = 15;
         calls[2 * n_calls] = (uint8_t)(code << 2 | t);
         calls[2 * n_calls + 1] =
-            (uint8_t)(fs_encode_arg(st, slot >= 0 ? &inst[slot] : &inst[0]) << 4 | ref);
+            (uint8_t)(fs_encode_arg(st, slot >= 0 ? &inst[slot] : &inst[0], page_size) << 4 | ref);
         n_calls++;
     }
     if (n_inst == 0 || n_calls == 0)

@@ -69,9 +69,7 @@ struct fuzzsched {
 
 /* The argument tables, by fs_call.arg. */
 extern const JET_GRBIT fs_begin_bits[16], fs_end2_bits[16], fs_term2_bits[16];
-extern const uint32_t fs_list_cb[16];
-/* ReadFile's cbMax: pages of the world's page size, or bytes. */
-uint32_t fs_read_cb(const struct fuzzsched *p, uint8_t arg, bool *pages, uint32_t *shown);
+extern const uint32_t fs_list_cb[16], fs_read_cb[16];
 /* OpenFile's name choice: which file, and the database index or log generation. */
 enum fs_file fs_file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which);
 /* CloseFile's handle choice: true for the slot's last opened handle, else *lit. */

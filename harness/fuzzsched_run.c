@@ -383,7 +383,9 @@ static void fs_pre_checks(struct fs_run *r, struct fs_worker *w, const struct fs
     for (uint32_t t = 0; t < r->p->n_threads; t++)
         alone = alone && (t == w->tid || sl->inflight[t] == FS_OP_NONE);
     if (fs_is_streaming((enum model_op)c->op) && alone &&
-        engine_inspect(r->engine, sl->handle, &x) == ENGINE_OK && x.stop && x.in_progress_local) {
+        engine_inspect(r->engine, sl->handle, &x) == ENGINE_OK && x.initialized && !x.stop_service &&
+        x.stop && x.in_progress_local) {
+        /* The gate (service stopped: -1329) comes before the stop test. */
         pre->expect801 = fs_fingerprint(r, sl->handle, &pre->fp_self);
         pre->starts_at = sl->starts;
     }
@@ -426,8 +428,7 @@ static void fs_prepare(struct fs_run *r, struct fs_worker *w, const struct fs_ca
     const struct fs_slot *sl = c->ref == FS_REF_SLOT ? &r->slots[c->slot] : &r->slots[0];
     const struct fs_inst *in = c->ref == FS_REF_SLOT ? &p->inst[c->slot] : &p->inst[0];
     enum model_op op = (enum model_op)c->op;
-    bool pages;
-    uint32_t shown, which;
+    uint32_t which;
 
     memset(a, 0, sizeof *a);
     memset(ev, 0, sizeof *ev);
@@ -446,7 +447,7 @@ static void fs_prepare(struct fs_run *r, struct fs_worker *w, const struct fs_ca
         a->cb = fs_list_cb[c->arg];
         break;
     case MODEL_OP_READ_FILE:
-        a->cb = fs_read_cb(p, c->arg, &pages, &shown);
+        a->cb = fs_read_cb[c->arg];
         a->hf = sl->last_hf;
         break;
     case MODEL_OP_CLOSE_FILE: {
