@@ -737,6 +737,29 @@ static int fs_threads_run(struct fs_run *r)
 
 /* ---- the run -------------------------------------------------------------------- */
 
+/*
+ * The one violation that is not reported: §4.4 step 6's ReadFile(hf 0) on a
+ * slot that a cleanup closed (End, JetTerm, a cancelling error) rather than
+ * CloseFile is undefined in the source (D7); the model answers -1003 without
+ * a rule and the engine reads an empty file. fuzz_calls steps around the same
+ * shape (fuzzprog_run.c). Recognised by the culprit (ReadFile, hf 0) and the
+ * model's answer at the furthest point (-1003 decided by no rule), and only
+ * when it is the history's only violation.
+ */
+static bool fs_undefined_read(const struct lincheck_result *res)
+{
+    const struct hist_event *ev;
+    size_t n = res->cex ? lincheck_cex_events(res->cex, &ev) : 0, k;
+    const char *answer = strstr(res->message, "the model answers ");
+    if (n == 0 || res->n_violations != 1 || answer == NULL)
+        return false;
+    k = lincheck_cex_culprit(res->cex);
+    if (k >= n || ev[k].call.op != MODEL_OP_READ_FILE || (int32_t)ev[k].call.hf != 0)
+        return false;
+    answer += strlen("the model answers ");
+    return strncmp(answer, "JET_errInvalidParameter (-1003)", 31) == 0 && strncmp(answer + 31, " by ", 4) != 0;
+}
+
 static int fs_check(struct fs_run *r)
 {
     struct fuzzsched *p = r->p;
@@ -749,6 +772,10 @@ static int fs_check(struct fs_run *r)
         fs_finding(r, "HARNESS: lincheck: %s: %s", lincheck_strerror(rv), res.message);
         lincheck_result_free(&res);
         return rv == LINCHECK_EOVERLAP ? FUZZSCHED_OK : FUZZSCHED_EHARNESS;
+    }
+    if (res.verdict == LINCHECK_VIOLATION && fs_undefined_read(&res)) {
+        lincheck_result_free(&res);
+        return FUZZSCHED_OK;
     }
     if (res.verdict != LINCHECK_LINEARIZABLE) {
         fs_finding(r, "%s: %s", res.verdict == LINCHECK_VIOLATION ? "VIOLATION (linearizability)"
