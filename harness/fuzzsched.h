@@ -29,9 +29,12 @@
  *   - the whole history against the model with the linearizability checker
  *     (lincheck.h);
  *   - online, on the in-process engine: a streaming call made while the
- *     engine shows `stop` set on a backup in progress returns -801 and, alone
- *     on its instance, changes nothing (R16, R17); a call that names no live
- *     instance and runs alone changes no instance (R3, R9, R11).
+ *     engine shows `stop` set on a backup in progress (instance initialised,
+ *     service not stopped, no other call in flight on it) returns -801 and,
+ *     alone on its instance, changes nothing (R16, R17); a call that names no
+ *     live instance and runs alone changes no instance (R3, R9, R11).
+ * Not reported: a ReadFile(hf 0) on a slot a cleanup closed, undefined in the
+ * source (D7), which fuzz_calls steps around too (fuzzsched_run.c).
  * A harness-side deadlock (no runnable thread) and a thread that holds the
  * turn for max_seconds without reaching a yield point (a target blocked
  * inside a call: DEADLOCK) are findings too.
