@@ -6,8 +6,9 @@
  * recorded, and the history is checked by the linearizability checker and
  * the online invariants (harness/fuzzsched.h). A finding aborts with the
  * explanation, the history and the run printed as a .scn case. Nothing
- * survives between inputs: each run makes its world and threads and joins
- * and destroys them.
+ * survives between inputs: each run makes and destroys its world; its threads
+ * come from a pool whose reset fuzzsched_run.c argues (fresh threads for a
+ * loaded library).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -39,8 +39,11 @@
  * turn for max_seconds without reaching a yield point (a target blocked
  * inside a call: DEADLOCK) are findings too.
  *
- * Threads: created and joined by every fuzzsched_run; nothing survives a run.
- * A program is not shared between concurrent runs.
+ * Threads: on the in-process engine a run borrows FUZZSCHED_MAX_THREADS
+ * threads that live for the process (fuzzsched_run.c says why that is a
+ * reset: no thread-local state survives a run); on a loaded library every
+ * run creates and joins its own. Nothing else survives a run. A program is
+ * not shared between concurrent runs.
  */
 #ifndef BACKSTOP_FUZZSCHED_H
 #define BACKSTOP_FUZZSCHED_H

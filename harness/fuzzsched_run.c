@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "fuzzsched_int.h"
@@ -611,6 +612,99 @@ FS_NOCOV static void *fs_worker_main(void *arg)
     return NULL;
 }
 
+/* ---- the thread pool ------------------------------------------------------------ */
+
+/*
+ * Creating and joining threads costs more than the rest of an input under
+ * ASan (about 0.3 ms a thread), so runs on the in-process engine borrow
+ * FUZZSCHED_MAX_THREADS threads that live for the process. Why that is a
+ * reset: a pool thread runs one fs_worker_main per run, which starts from
+ * the run's own fs_worker (calloc'ed per run, freed after it) and clears the
+ * only thread-local state it sets (fs_self); neither the engine, the model
+ * nor the harness code a run calls has other thread-local state (no
+ * _Thread_local or __thread in engine/, model/, target_engine.c, runner.c).
+ * Loaded libraries may keep thread-local state (the stop_flag_cached mutant
+ * does), so they get fresh threads per run. One run uses the pool at a
+ * time (another concurrent run gets fresh threads); a forked child, which
+ * inherits the pool's state but not its threads, builds its own.
+ */
+struct fs_pool {
+    pthread_mutex_t run_mu;   /* held by the run that uses the pool */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_job[FUZZSCHED_MAX_THREADS], cv_done;
+    struct fs_worker *job[FUZZSCHED_MAX_THREADS];
+    unsigned n_busy;
+    bool ready;
+    pid_t pid;                /* the process whose threads these are */
+};
+static struct fs_pool fs_pool = {.run_mu = PTHREAD_MUTEX_INITIALIZER, .mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void *fs_worker_main(void *arg);
+
+FS_NOCOV static void *fs_pool_main(void *arg)
+{
+    unsigned k = (unsigned)(uintptr_t)arg;
+    pthread_mutex_lock(&fs_pool.mu);
+    for (;;) {
+        while (fs_pool.job[k] == NULL)
+            pthread_cond_wait(&fs_pool.cv_job[k], &fs_pool.mu);
+        struct fs_worker *w = fs_pool.job[k];
+        pthread_mutex_unlock(&fs_pool.mu);
+        fs_worker_main(w);
+        pthread_mutex_lock(&fs_pool.mu);
+        fs_pool.job[k] = NULL;
+        if (--fs_pool.n_busy == 0)
+            pthread_cond_signal(&fs_pool.cv_done);
+    }
+    return NULL;
+}
+
+/* Take the pool for one run (its threads created on first use). False: use
+ * fresh threads. */
+static bool fs_pool_acquire(void)
+{
+    if (pthread_mutex_trylock(&fs_pool.run_mu) != 0)
+        return false;
+    if (fs_pool.ready && fs_pool.pid == getpid())
+        return true;
+    fs_pool.ready = false;
+    fs_pool.n_busy = 0;
+    pthread_cond_init(&fs_pool.cv_done, NULL);
+    for (unsigned k = 0; k < FUZZSCHED_MAX_THREADS; k++) {
+        pthread_t th;
+        fs_pool.job[k] = NULL;
+        pthread_cond_init(&fs_pool.cv_job[k], NULL);
+        if (pthread_create(&th, NULL, fs_pool_main, (void *)(uintptr_t)k) != 0) {
+            /* The threads made so far wait for jobs that never come. */
+            pthread_mutex_unlock(&fs_pool.run_mu);
+            return false;
+        }
+        pthread_detach(th);
+    }
+    fs_pool.pid = getpid();
+    fs_pool.ready = true;
+    return true;
+}
+
+static void fs_pool_start(struct fs_worker *w)
+{
+    pthread_mutex_lock(&fs_pool.mu);
+    fs_pool.n_busy++;
+    fs_pool.job[w->tid] = w;
+    pthread_cond_signal(&fs_pool.cv_job[w->tid]);
+    pthread_mutex_unlock(&fs_pool.mu);
+}
+
+/* Wait until every job of the run is done, and give the pool back. */
+static void fs_pool_release(void)
+{
+    pthread_mutex_lock(&fs_pool.mu);
+    while (fs_pool.n_busy > 0)
+        pthread_cond_wait(&fs_pool.cv_done, &fs_pool.mu);
+    pthread_mutex_unlock(&fs_pool.mu);
+    pthread_mutex_unlock(&fs_pool.run_mu);
+}
+
 /* ---- the world -------------------------------------------------------------------- */
 
 static const char *const fs_inst_names[FUZZSCHED_MAX_INSTANCES] = {"fsched0", "fsched1", "fsched2"};
@@ -739,10 +833,13 @@ static int fs_threads_run(struct fs_run *r)
     r->running = FS_NONE;
     for (uint32_t t = 0; t < p->n_threads; t++)
         r->state[t] = r->w[t].n ? FS_READY : FS_DONE;
+    bool pooled = r->engine != NULL && fs_pool_acquire();
     for (uint32_t t = 0; t < p->n_threads && status == FUZZSCHED_OK; t++) {
         if (r->w[t].n == 0)
             continue;
-        if (pthread_create(&r->w[t].th, NULL, fs_worker_main, &r->w[t]) != 0)
+        if (pooled)
+            fs_pool_start(&r->w[t]);
+        else if (pthread_create(&r->w[t].th, NULL, fs_worker_main, &r->w[t]) != 0)
             status = FUZZSCHED_EHARNESS;
         else
             r->w[t].created = true;
@@ -756,6 +853,8 @@ static int fs_threads_run(struct fs_run *r)
             pthread_cond_signal(&r->cv[t]);
     }
     pthread_mutex_unlock(&r->mu);
+    if (pooled)
+        fs_pool_release();
     for (uint32_t t = 0; t < p->n_threads; t++)
         if (r->w[t].created)
             pthread_join(r->w[t].th, NULL);
