@@ -661,7 +661,7 @@ FS_NOCOV static void *fs_pool_main(void *arg)
 
 /* Take the pool for one run (its threads created on first use). False: use
  * fresh threads. */
-static bool fs_pool_acquire(void)
+FS_NOCOV static bool fs_pool_acquire(void)
 {
     if (pthread_mutex_trylock(&fs_pool.run_mu) != 0)
         return false;
@@ -686,7 +686,7 @@ static bool fs_pool_acquire(void)
     return true;
 }
 
-static void fs_pool_start(struct fs_worker *w)
+FS_NOCOV static void fs_pool_start(struct fs_worker *w)
 {
     pthread_mutex_lock(&fs_pool.mu);
     fs_pool.n_busy++;
@@ -696,7 +696,7 @@ static void fs_pool_start(struct fs_worker *w)
 }
 
 /* Wait until every job of the run is done, and give the pool back. */
-static void fs_pool_release(void)
+FS_NOCOV static void fs_pool_release(void)
 {
     pthread_mutex_lock(&fs_pool.mu);
     while (fs_pool.n_busy > 0)
