@@ -59,20 +59,20 @@ static const uint8_t fs_ops[64] = {
 
 /* Incremental Begins are in (0x1), surrogate incrementals are not (a known
  * disagreement, FUZZPROG_SKIP_SURROGATE_INCREMENTAL). */
-const JET_GRBIT fs_begin_bits[16] = {0, 0, 0, 0, 0, 0, 0x1, 0x1,
+const JET_GRBIT fuzzsched__begin_bits[16] = {0, 0, 0, 0, 0, 0, 0x1, 0x1,
                                      0x1, 0x20, 0x40, 0x2, 0x4, 0x8, 0x10, 0x80000000u};
-const JET_GRBIT fs_end2_bits[16] = {0x1, 0x1, 0x1, 0x2, 0x2, 0x2, 0, 0x3,
+const JET_GRBIT fuzzsched__end2_bits[16] = {0x1, 0x1, 0x1, 0x2, 0x2, 0x2, 0, 0x3,
                                     0x101, 0x102, 0x201, 0x4, 0x10, 0x100, 0x80000001u, 0x1};
-const JET_GRBIT fs_term2_bits[16] = {0, 0x1, 0x2, 0x4, 0x4, 0x8, 0x3, 0x6,
+const JET_GRBIT fuzzsched__term2_bits[16] = {0, 0x1, 0x2, 0x4, 0x4, 0x8, 0x3, 0x6,
                                      0xA, 0xC, 0x5, 0x9, 0x10, 0, 0x4, 0x80000000u};
-const uint32_t fs_list_cb[16] = {4096, 4096, 4096, 4096, 4096, 4096, 0, 1,
+const uint32_t fuzzsched__list_cb[16] = {4096, 4096, 4096, 4096, 4096, 4096, 0, 1,
                                  2, 16, 64, 256, 1024, 2048, 8192, 65536};
 /* ReadFile's cbMax in bytes: mostly multiples of the OS page (4096), which a
  * read needs; the rest are the sizes the checks reject. */
-const uint32_t fs_read_cb[16] = {4096, 4096, 4096, 4096, 8192, 8192, 12288, 16384,
+const uint32_t fuzzsched__read_cb[16] = {4096, 4096, 4096, 4096, 8192, 8192, 12288, 16384,
                                  32768, 0, 1, 1024, 2048, 4095, 4097, 65536};
 
-enum fs_file fs_file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which)
+enum fs_file fuzzsched__file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which)
 {
     arg &= 15;
     if (arg <= 5) {
@@ -91,14 +91,14 @@ enum fs_file fs_file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which)
     return arg == 14 ? FS_FILE_BOGUS : FS_FILE_EMPTY;
 }
 
-bool fs_close_hf_of(uint8_t arg, JET_HANDLE *lit)
+bool fuzzsched__close_hf_of(uint8_t arg, JET_HANDLE *lit)
 {
     arg &= 15;
     *lit = arg == 14 ? 0 : 0xFFFF;
     return arg < 14;
 }
 
-JET_INSTANCE fs_ref_value(enum fs_ref ref)
+JET_INSTANCE fuzzsched__ref_value(enum fs_ref ref)
 {
     switch (ref) {
     case FS_REF_NIL: return JET_instanceNil;
@@ -248,16 +248,17 @@ static int fs_find_grbit(const JET_GRBIT *t, JET_GRBIT v)
 static uint8_t fs_encode_arg(const struct scn_step *st, const struct fs_inst *in, uint32_t page_size)
 {
     switch (st->op) {
-    case MODEL_OP_BEGIN: return (uint8_t)fs_find_grbit(fs_begin_bits, st->grbit);
-    case MODEL_OP_END2: return (uint8_t)fs_find_grbit(fs_end2_bits, st->grbit);
-    case MODEL_OP_TERM2: return (uint8_t)fs_find_grbit(fs_term2_bits, st->grbit);
+    case MODEL_OP_BEGIN: return (uint8_t)fs_find_grbit(fuzzsched__begin_bits, st->grbit);
+    case MODEL_OP_END2: return (uint8_t)fs_find_grbit(fuzzsched__end2_bits, st->grbit);
+    case MODEL_OP_TERM2: return (uint8_t)fs_find_grbit(fuzzsched__term2_bits, st->grbit);
     case MODEL_OP_GET_ATTACH_INFO:
     case MODEL_OP_GET_LOG_INFO:
     case MODEL_OP_GET_LOG_INFO2:
     case MODEL_OP_GET_TRUNCATE_LOG_INFO:
-        return st->cb.pages ? 0 : (uint8_t)fs_find_u32(fs_list_cb, (uint32_t)st->cb.value);
+        return st->cb.pages ? 0 : (uint8_t)fs_find_u32(fuzzsched__list_cb, (uint32_t)st->cb.value);
     case MODEL_OP_READ_FILE:
-        return (uint8_t)fs_find_u32(fs_read_cb, (uint32_t)(st->cb.value * (st->cb.pages ? page_size : 1)));
+        return (uint8_t)fs_find_u32(fuzzsched__read_cb,
+                                    (uint32_t)(st->cb.value * (st->cb.pages ? page_size : 1)));
     case MODEL_OP_OPEN_FILE:
         if (st->file.kind == SCN_FILE_DB)
             return st->file.text && strcmp(st->file.text, "db2") == 0 && in->n_db > 1 ? 6 : 0;

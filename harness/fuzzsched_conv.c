@@ -97,7 +97,8 @@ int fuzzsched_cmd_fuzz2scn(const char *path, const char *engine, const char *nam
         fprintf(stderr, "backstop: fuzz2scn: %s\n", fuzzsched_strerror(rv));
         goto done;
     }
-    fprintf(stderr, "backstop fuzz2scn: fuzz_sched input, %zu bytes, %u threads, %zu calls, %llu decisions; %s\n",
+    fprintf(stderr,
+            "backstop fuzz2scn: fuzz_sched input, %zu bytes, %u threads, %zu calls, %llu decisions; %s\n",
             n, fuzzsched_threads(p), fuzzsched_count(p), (unsigned long long)fuzzsched_decisions(p),
             rv == FUZZSCHED_FINDING ? "finding:" : "no finding");
     if (rv == FUZZSCHED_FINDING)

@@ -23,7 +23,7 @@ enum fs_ref {
     FS_REF_NONE      /* legacy call without an instance */
 };
 
-/* OpenFile names (fs_call.arg decides, fs_file_of). */
+/* OpenFile names (fs_call.arg decides, fuzzsched__file_of). */
 enum fs_file { FS_FILE_DB = 0, FS_FILE_LOG, FS_FILE_BOGUS, FS_FILE_EMPTY };
 
 #define FS_NEVER_HANDLE ((JET_INSTANCE)0x7BAD0BAD0ull) /* the runner's `never` */
@@ -68,13 +68,13 @@ struct fuzzsched {
 };
 
 /* The argument tables, by fs_call.arg. */
-extern const JET_GRBIT fs_begin_bits[16], fs_end2_bits[16], fs_term2_bits[16];
-extern const uint32_t fs_list_cb[16], fs_read_cb[16];
+extern const JET_GRBIT fuzzsched__begin_bits[16], fuzzsched__end2_bits[16], fuzzsched__term2_bits[16];
+extern const uint32_t fuzzsched__list_cb[16], fuzzsched__read_cb[16];
 /* OpenFile's name choice: which file, and the database index or log generation. */
-enum fs_file fs_file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which);
+enum fs_file fuzzsched__file_of(const struct fs_inst *in, uint8_t arg, uint32_t *which);
 /* CloseFile's handle choice: true for the slot's last opened handle, else *lit. */
-bool fs_close_hf_of(uint8_t arg, JET_HANDLE *lit);
+bool fuzzsched__close_hf_of(uint8_t arg, JET_HANDLE *lit);
 /* The handle value of a non-slot reference. */
-JET_INSTANCE fs_ref_value(enum fs_ref ref);
+JET_INSTANCE fuzzsched__ref_value(enum fs_ref ref);
 
 #endif /* BACKSTOP_FUZZSCHED_INT_H */

@@ -438,30 +438,30 @@ static void fs_prepare(struct fs_run *r, struct fs_worker *w, const struct fs_ca
     memset(a, 0, sizeof *a);
     memset(ev, 0, sizeof *ev);
     a->op = op;
-    a->inst = c->ref == FS_REF_SLOT ? sl->handle : fs_ref_value((enum fs_ref)c->ref);
+    a->inst = c->ref == FS_REF_SLOT ? sl->handle : fuzzsched__ref_value((enum fs_ref)c->ref);
     ev->lifetime = c->ref == FS_REF_SLOT ? sl->lifetime : HIST_NO_LIFETIME;
     ev->handle_stale = c->ref == FS_REF_SLOT && sl->stale;
     switch (op) {
-    case MODEL_OP_BEGIN: a->grbit = fs_begin_bits[c->arg]; break;
-    case MODEL_OP_END2: a->grbit = fs_end2_bits[c->arg]; break;
-    case MODEL_OP_TERM2: a->grbit = fs_term2_bits[c->arg]; break;
+    case MODEL_OP_BEGIN: a->grbit = fuzzsched__begin_bits[c->arg]; break;
+    case MODEL_OP_END2: a->grbit = fuzzsched__end2_bits[c->arg]; break;
+    case MODEL_OP_TERM2: a->grbit = fuzzsched__term2_bits[c->arg]; break;
     case MODEL_OP_GET_ATTACH_INFO:
     case MODEL_OP_GET_LOG_INFO:
     case MODEL_OP_GET_LOG_INFO2:
     case MODEL_OP_GET_TRUNCATE_LOG_INFO:
-        a->cb = fs_list_cb[c->arg];
+        a->cb = fuzzsched__list_cb[c->arg];
         break;
     case MODEL_OP_READ_FILE:
-        a->cb = fs_read_cb[c->arg];
+        a->cb = fuzzsched__read_cb[c->arg];
         a->hf = sl->last_hf;
         break;
     case MODEL_OP_CLOSE_FILE: {
         JET_HANDLE lit;
-        a->hf = fs_close_hf_of(c->arg, &lit) ? sl->last_hf : lit;
+        a->hf = fuzzsched__close_hf_of(c->arg, &lit) ? sl->last_hf : lit;
         break;
     }
     case MODEL_OP_OPEN_FILE:
-        switch (fs_file_of(in, c->arg, &which)) {
+        switch (fuzzsched__file_of(in, c->arg, &which)) {
         case FS_FILE_DB:
             a->name = sl->paths[which];
             ev->call.name = which ? "db2" : "db1";
@@ -537,7 +537,7 @@ static void fs_one_call(struct fs_worker *w, const struct fs_call *c)
     struct fs_pre pre;
     long hs;
 
-    w->want_op = c->op == MODEL_OP_BEGIN && (fs_begin_bits[c->arg] & JET_bitBackupIncremental)
+    w->want_op = c->op == MODEL_OP_BEGIN && (fuzzsched__begin_bits[c->arg] & JET_bitBackupIncremental)
                      ? FS_OP_BEGIN_INC
                      : c->op;
     w->cur_slot = c->ref == FS_REF_SLOT && !r->slots[c->slot].stale ? c->slot : -1;
@@ -886,7 +886,8 @@ static bool fs_undefined_read(const struct lincheck_result *res)
     if (k >= n || ev[k].call.op != MODEL_OP_READ_FILE || (int32_t)ev[k].call.hf != 0)
         return false;
     answer += strlen("the model answers ");
-    return strncmp(answer, "JET_errInvalidParameter (-1003)", 31) == 0 && strncmp(answer + 31, " by ", 4) != 0;
+    return strncmp(answer, "JET_errInvalidParameter (-1003)", 31) == 0 &&
+           strncmp(answer + 31, " by ", 4) != 0;
 }
 
 /* The history against the model. The first check does not shrink, so that
