@@ -3,7 +3,7 @@
 # `fuzz` preset build for SECONDS from its seed corpus (never written to: new
 # inputs go to a scratch directory), and keeps every crash, leak, timeout or
 # out-of-memory input in ARTIFACT_DIR/<target>/, with the target's log and, for
-# fuzz_calls and fuzz_faults, the crash decoded into a .scn case by
+# fuzz_calls, fuzz_faults and fuzz_sched, the crash decoded into a .scn case by
 # `backstop fuzz2scn` (a finding becomes a regression case: copy it into
 # scenarios/ or the input into fuzz/corpus/<target>/).
 #
@@ -21,7 +21,7 @@ build=${1:-build-fuzz}
 secs=${2:-60}
 art=${3:-fuzz-artifacts}
 here=$(cd "$(dirname "$0")" && pwd)
-targets="fuzz_calls fuzz_faults fuzz_scenario"
+targets="fuzz_calls fuzz_faults fuzz_scenario fuzz_sched"
 status=0
 
 for t in $targets; do

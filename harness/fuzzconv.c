@@ -9,7 +9,7 @@
  *       seed is also run once against the in-process engine; a finding is
  *       reported (and makes the exit status 1), the seed is written anyway.
  *
- *   backstop fuzz2scn FILE [--target fuzz_calls|fuzz_faults] [--engine T]
+ *   backstop fuzz2scn FILE [--target fuzz_calls|fuzz_faults|fuzz_sched] [--engine T]
  *                          [--name NAME] [--out FILE]
  *       Decodes a fuzz input (a crash included) and prints it as a .scn case
  *       whose expectations are the model's results, so that
@@ -17,7 +17,8 @@
  *       fuzzer did. The program is run against T (default: the in-process
  *       engine) only to annotate the finding. Without --target, a path that
  *       contains "fuzz_faults" is read as a fuzz_faults input, anything else
- *       as fuzz_calls.
+ *       as fuzz_calls. fuzz_sched inputs (a path that contains "fuzz_sched")
+ *       go to fuzzsched_cmd_fuzz2scn (harness/fuzzsched_conv.c).
  *
  * Exit statuses as for `backstop run`: 0 done, 1 a finding (scn2fuzz), 2 usage
  * or I/O error.
@@ -31,6 +32,7 @@
 
 #include "cli.h"
 #include "fuzzprog.h"
+#include "fuzzsched.h"
 #include "target.h"
 
 static int fc_mkdir(const char *path)
@@ -145,13 +147,17 @@ int cmd_scn2fuzz(int argc, char **argv)
         if (fc_mkdir(path) != 0)
             goto done;
     }
+    snprintf(path, sizeof path, "%s/fuzz_sched", dir);
+    if (fc_mkdir(path) != 0)
+        goto done;
     n_cases = scn_suite_count(suite);
     for (size_t i = 0; i < n_cases; i++) {
         const struct scn_case *sc = scn_suite_case(suite, i);
         char *text = NULL;
         size_t len = 0;
         FILE *f;
-        if (fc_seed(FUZZPROG_CALLS, sc, dir, &findings) != 0 || fc_seed(FUZZPROG_FAULTS, sc, dir, &findings) != 0)
+        if (fc_seed(FUZZPROG_CALLS, sc, dir, &findings) != 0 || fc_seed(FUZZPROG_FAULTS, sc, dir, &findings) != 0 ||
+            fuzzsched_scn2fuzz_case(sc, dir, &findings) != 0)
             goto done;
         f = open_memstream(&text, &len);
         if (f == NULL || scn_print_case(sc, f) != 0 || fclose(f) != 0) {
@@ -164,7 +170,7 @@ int cmd_scn2fuzz(int argc, char **argv)
         if (c != 0)
             goto done;
     }
-    printf("backstop scn2fuzz: %zu cases -> %s/{fuzz_calls,fuzz_faults,fuzz_scenario}/; "
+    printf("backstop scn2fuzz: %zu cases -> %s/{fuzz_calls,fuzz_faults,fuzz_scenario,fuzz_sched}/; "
            "seeds with a finding: %d\n", n_cases, dir, findings);
     status = findings ? 1 : 0;
 done:
@@ -206,9 +212,11 @@ int cmd_fuzz2scn(int argc, char **argv)
     }
     if (optind + 1 != argc)
         goto usage;
+    if (kind_name ? strcmp(kind_name, "fuzz_sched") == 0 : strstr(argv[optind], "fuzz_sched") != NULL)
+        return fuzzsched_cmd_fuzz2scn(argv[optind], engine, name, outpath);
     if (kind_name) {
         if (fuzzprog_kind_parse(kind_name, &kind) != 0 || kind == FUZZPROG_SCHED) {
-            fprintf(stderr, "backstop: fuzz2scn: --target: '%s' is not fuzz_calls or fuzz_faults%s\n",
+            fprintf(stderr, "backstop: fuzz2scn: --target: '%s' is not fuzz_calls, fuzz_faults or fuzz_sched%s\n",
                     kind_name, strcmp(kind_name, "fuzz_scenario") == 0 ? " (its inputs are .scn text already)" : "");
             return 2;
         }
@@ -263,7 +271,7 @@ done:
         target_release(ops);
     return status;
 usage:
-    fprintf(stderr, "usage: backstop fuzz2scn FILE [--target fuzz_calls|fuzz_faults] [--engine T] "
+    fprintf(stderr, "usage: backstop fuzz2scn FILE [--target fuzz_calls|fuzz_faults|fuzz_sched] [--engine T] "
                     "[--name NAME] [--out FILE]\n");
     return 2;
 }

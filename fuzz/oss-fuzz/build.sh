@@ -20,7 +20,7 @@ else
     src=$(cd "$(dirname "$0")/../.." && pwd)
 fi
 build=${WORK:-/tmp}/backstop-build
-targets="fuzz_calls fuzz_faults fuzz_scenario"
+targets="fuzz_calls fuzz_faults fuzz_scenario fuzz_sched"
 
 # The engine's CFLAGS already instrument every file; with libFuzzer, also skip
 # the byte loops and read-only queries fuzz/coverage-ignore.txt lists.
