@@ -55,9 +55,7 @@ const struct fuzzprog__point fuzzprog__points[FP_N_POINTS] = {
     {"alloc.enomem", MODEL_FAULT_NOMEM, true},
     {"logroll.enospc", MODEL_FAULT_LOG_ROLL, true},
     {"read.short", MODEL_FAULT_NONE, false}, /* engine only: the engine resumes the read */
-    /* The model and the model target know it; the parser's point list
-     * (scn_names.c) does not yet: printed as a comment until it does. */
-    {"open.eio", MODEL_FAULT_OPEN_IO, false},
+    {"open.eio", MODEL_FAULT_OPEN_IO, true},
 };
 
 const char *const fuzzprog__dbnames[FP_N_DBNAMES] = {"db1", "db2", "db3", "db4"};
@@ -1150,10 +1148,8 @@ int fuzzprog_print_scn(const struct fuzzprog *p, const char *name, FILE *out)
             break;
         case FP_FAULT:
             if (!fuzzprog__points[s->point].scn)
-                fprintf(out, "  # fault %s nth=%" PRIu32 " (%s)\n", fuzzprog__points[s->point].name, s->arg,
-                        fuzzprog__points[s->point].fault == MODEL_FAULT_NONE
-                            ? "engine-only point: not expressible in .scn"
-                            : "the .scn parser does not know this point yet");
+                fprintf(out, "  # fault %s nth=%" PRIu32 " (engine-only point: not expressible in .scn)\n",
+                        fuzzprog__points[s->point].name, s->arg);
             else
                 fprintf(out, "  fault %s nth=%" PRIu32 "\n", fuzzprog__points[s->point].name, s->arg);
             break;
