@@ -63,6 +63,8 @@ struct fp_run {
     uint8_t fired;      /* 1 + the point of the first fault fired in this call */
     size_t step;
     double deadline;
+    unsigned char *rbuf; /* ReadFile buffer, reused by the run's reads (OS-page aligned) */
+    size_t rcap;
 };
 
 /* ---------------------------------------------------------------------------
@@ -663,7 +665,7 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     uint32_t flags = s->flags, cb = s->cb;
     bool probing = false, probe_opp = false;
     uint64_t opp_before = 0;
-    unsigned char *rbase = NULL, *rdata = NULL;
+    unsigned char *rdata = NULL;
     int rv, which;
 
     if (s->cb_pages) {
@@ -803,9 +805,20 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
      * can look at the pages. */
     if (x->eng && (op == MODEL_OP_READ_FILE || op == MODEL_OP_READ_FILE_LEGACY) &&
         !(flags & MODEL_CALL_BUF_NULL)) {
-        if (posix_memalign((void **)&rbase, 4096, (size_t)cb + 4096 + FP_GUARD) != 0)
-            return FP_SKIP;
-        rdata = rbase + ((flags & MODEL_CALL_BUF_MISALIGNED) ? 16 : 0);
+        /* One buffer for the run, grown to the largest read: a fresh
+         * allocation per call (up to 24 pages of 8 KiB) cost an mmap, its
+         * page faults and, under ASan, its shadow poisoning, every call. */
+        size_t need = (size_t)cb + 4096 + FP_GUARD;
+        if (need > x->rcap) {
+            free(x->rbuf);
+            x->rcap = 0;
+            if (posix_memalign((void **)&x->rbuf, 4096, need) != 0) {
+                x->rbuf = NULL;
+                return FP_SKIP;
+            }
+            x->rcap = need;
+        }
+        rdata = x->rbuf + ((flags & MODEL_CALL_BUF_MISALIGNED) ? 16 : 0);
         memset(rdata + cb, 0xA5, FP_GUARD);
         ta.buf = rdata;
     }
@@ -814,17 +827,13 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     x->n_fired = 0;
     x->fired = 0;
     rv = target_call(x->t, x->tctx, &ta, &to);
-    if (rv != 0) {
-        free(rbase);
+    if (rv != 0)
         return FP_SKIP; /* the target lacks the function, or no buffer */
-    }
     for (uint32_t k = 0; rdata && k < FP_GUARD; k++)
         if (rdata[(size_t)cb + k] != 0xA5)
             to.overrun = true;
-    if (x->n_fired > 1) {
-        free(rbase);
+    if (x->n_fired > 1)
         return fp_found(x, "%d faults fired in one call", x->n_fired);
-    }
     if (x->fired)
         mc.fault = fuzzprog__points[x->fired - 1].fault;
     model_step(x->w, &mc, &mr);
@@ -884,7 +893,6 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     rv = fp_compare(x, op, flags, cb, &to, &mr, &mo);
     if (rv == FP_DONE)
         rv = fp_engine_outs(x, op, ht, hm, cb, flags, &to, &mr, &pre.v, rdata);
-    free(rbase);
     if (rv != FP_DONE)
         return rv;
     if (x->fired && fuzzprog__points[x->fired - 1].fault != MODEL_FAULT_NONE && !mr.fault_used)
@@ -1201,5 +1209,6 @@ out:
     free(x.w);
     free(x.scratch);
     free(x.before);
+    free(x.rbuf);
     return status;
 }
