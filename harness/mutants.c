@@ -965,8 +965,11 @@ int cmd_mutants(int argc, char **argv)
     if (o.concurrency && mut_concurrency(&o, suite, &ct) != 0)
         goto done;
     size_t n = n_seq + ct.n, killed = (size_t)seq_killed + ct.killed;
-    printf("total time %.1f s\n%zu mutants, %zu killed, %zu survived\n", mut_now() - t0, n, killed,
-           n - killed);
+    printf("total time %.1f s\n%zu mutants, %zu killed, %zu survived", mut_now() - t0, n, killed, n - killed);
+    if (o.fuzz_dir && o.sequential)
+        printf("; fuzzing alone killed %zu of %zu sequential mutants%s", ft.killed, n_seq,
+               ft.baseline_bad ? " and the baseline" : "");
+    printf("\n");
     status = killed == n && ct.replay_bad == 0 && ct.not_concurrent == 0 && !ct.baseline_bad ? 0 : 1;
     if (o.fuzz_dir && o.sequential && (ft.killed != n_seq || ft.baseline_bad))
         status = 1; /* issue 5: every sequential mutant killed by fuzzing alone */

@@ -206,6 +206,9 @@ Test(cli, mutants_fuzz_column, .timeout = 120)
     cr_expect_not_null(strstr(o->text, "fuzz (2 s each, "), "output:\n%s", o->text);
     cr_expect_not_null(strstr(o->text, "): 1 killed, 1 not killed, 1 missing; baseline survived"), "output:\n%s",
                        o->text);
+    cr_expect_not_null(strstr(o->text, "3 mutants, 0 killed, 3 survived; fuzzing alone killed 1 of 3 sequential "
+                                       "mutants\n"),
+                       "output:\n%s", o->text);
 
     /* The seed corpus was only read, and the scratch directories are gone. */
     snprintf(args, sizeof args, "find /tmp -maxdepth 1 -name 'backstop-fuzz-*' -newer %s | wc -l", mut);
