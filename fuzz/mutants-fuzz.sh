@@ -5,6 +5,9 @@
 # plus fault steps) for at most SECONDS from the seed corpus and prints, per
 # mutant, whether fuzzing alone killed it and the time to the first crash.
 # fuzz_mutant_baseline is the engine without a bug: it must survive.
+# `backstop mutants --fuzz-dir BUILD_DIR/fuzz/mutants` runs the same binaries
+# one at a time as the fuzz column of the kill matrix, next to the suite's
+# verdict; this script runs them JOBS at a time, without the suite.
 #
 #   fuzz/mutants-fuzz.sh [BUILD_DIR [SECONDS [JOBS [OUT_DIR [SEEDS]]]]]
 #     BUILD_DIR  default build-fuzz

@@ -98,8 +98,9 @@ size_t fuzzprog_count(const struct fuzzprog *p);
  *               with result comparison and the model-side invariants only;
  *               FUZZPROG_FAULTS needs the in-process engine.
  *   counters    libFuzzer extra counters (n_counters a power of two), or NULL:
- *               each step bumps the counter of its (abstract model state,
- *               operation, result) transition.
+ *               each step sets to 1 the counter of its (abstract model state,
+ *               operation, result) transition (fp_count in fuzzprog_run.c
+ *               defines the abstract state; the caller clears them).
  *   max_seconds wall-clock limit of one run (0: none); hitting it ends the
  *               run early without a finding.
  */

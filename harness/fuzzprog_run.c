@@ -63,6 +63,8 @@ struct fp_run {
     uint8_t fired;      /* 1 + the point of the first fault fired in this call */
     size_t step;
     double deadline;
+    unsigned char *rbuf; /* ReadFile buffer, reused by the run's reads (OS-page aligned) */
+    size_t rcap;
 };
 
 /* ---------------------------------------------------------------------------
@@ -311,26 +313,48 @@ static bool fp_instance_level(JET_ERR e)
     }
 }
 
-/* Model-state coverage: one counter per (abstract state, operation, result). */
+/*
+ * Model-state coverage: one counter per (abstract state, operation, result)
+ * transition. The abstract state is what the backup rules branch on, kept
+ * small so that a feature means a new transition, not a new combination of
+ * incidental fields (generations, offsets, which databases):
+ *   mode (NoSet, OneInst, Multi)                          3
+ *   instance: none, created, running, running and forced  4
+ *     unavailable/restoring/... (gated, R1, R6)
+ *   JetStopService done on it (R11)                        2
+ *   backup: none, another instance's, or this one's in    6
+ *     phase not-started / databases / logs / done (§3.1)
+ *   full or incremental (this one's)                       2
+ *   stop flag (R16-R22)                                    2
+ *   file slot: closed, a log, a database (§3.2)            3
+ * The operation, its result and a fault fired in the call complete the key.
+ * A result that refuses the call at the instance level (R1, R6: invalid
+ * instance, unavailable, restoring, not initialised, terminating, service
+ * stopped) is decided before any backup state is looked at, so its key keeps
+ * only the mode and the instance fields: the backup fields would multiply one
+ * refusal into dozens of features. JET_errInvalidParameter is not collapsed:
+ * some of its rules depend on the backup state.
+ * Each counter is set to 1, never incremented: libFuzzer turns hit counts
+ * into several features per counter (1, 2, 3, 4-7, ... hits), which would
+ * reward repeating a transition instead of reaching a new one.
+ */
 static void fp_count(struct fp_run *x, const struct model_view *v, enum model_mode mode,
                      enum model_op op, JET_ERR err)
 {
-    if (x->cfg == NULL || x->cfg->counters == NULL || x->cfg->n_counters == 0)
+    if (x->cfg->counters == NULL || x->cfg->n_counters == 0)
         return;
-    uint64_t st = (uint64_t)mode | (uint64_t)v->found << 2 | (uint64_t)(v->life & 3u) << 3 |
-                  (uint64_t)v->service_stopped << 5 | (uint64_t)(v->forced_state & 15u) << 6 |
-                  (uint64_t)v->in_progress_local << 10 | (uint64_t)v->in_progress_any << 11 |
-                  (uint64_t)v->stop << 12 | (uint64_t)(v->phase & 3u) << 13 |
-                  (uint64_t)v->slot_in_use << 15 | (uint64_t)v->slot_is_db << 16 |
-                  (uint64_t)v->full << 17 | (uint64_t)v->began_new_log << 18 |
-                  (uint64_t)v->logs_truncated << 19;
-    uint64_t k = st * 0x9E3779B97F4A7C15ull ^ ((uint64_t)op << 8 | x->fired) * 0xC2B2AE3D27D4EB4Full ^
-                 (uint64_t)(uint32_t)err * 0x165667B19E3779F9ull;
-    k ^= k >> 29;
+    unsigned inst = !v->found ? 0u : v->life != MODEL_LIFE_RUNNING ? 1u : v->forced_state ? 3u : 2u;
+    unsigned backup = v->in_progress_local ? 2u + ((unsigned)v->phase & 3u) : v->in_progress_any ? 1u : 0u;
+    unsigned slot = !v->slot_in_use ? 0u : v->slot_is_db ? 2u : 1u;
+    uint32_t st = (uint32_t)mode | inst << 2 | (uint32_t)v->service_stopped << 4;
+    if (!fp_instance_level(err) || err == JET_errInvalidParameter)
+        st |= backup << 5 | (uint32_t)(v->in_progress_local && v->full) << 8 | (uint32_t)v->stop << 9 |
+              slot << 10;
+    uint64_t k = ((uint64_t)st << 16 | (uint64_t)op << 8 | x->fired) * 0x9E3779B97F4A7C15ull ^
+                 (uint64_t)(uint32_t)err * 0xC2B2AE3D27D4EB4Full;
+    k ^= k >> 31;
     k *= 0xBF58476D1CE4E5B9ull;
-    k ^= k >> 32;
-    /* Presence only: libFuzzer would turn hit counts into several features per
-     * transition (1, 2, 3, 4-7, ... hits), rewarding repetition, not states. */
+    k ^= k >> 29;
     x->cfg->counters[k & (x->cfg->n_counters - 1)] = 1;
 }
 
@@ -554,12 +578,12 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
     }
     if (!pre->stopped)
         return FP_DONE;
-    fp_err_text(mr->err, e1, sizeof e1);
     if (fp_streaming(op)) {
         /* R16, R17: -801 unless an instance-level error wins (R1). */
         if (mr->err != JET_errBackupAbortByServer && !fp_instance_level(mr->err)) {
             rc->has_req = true;
             rc->req = JET_errBackupAbortByServer;
+            fp_err_text(mr->err, e1, sizeof e1);
             return fp_found(x, "R16/R17: a streaming call after Stop returned %s instead of "
                                "JET_errBackupAbortByServer (-801); both sides agree", e1);
         }
@@ -580,6 +604,7 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
         if (mr->err != JET_errSuccess && !fp_instance_level(mr->err)) {
             rc->has_req = true;
             rc->req = JET_errSuccess;
+            fp_err_text(mr->err, e1, sizeof e1);
             return fp_found(x, "R21/R22: End after Stop returned %s instead of 0; both sides agree", e1);
         }
         if (mr->err == JET_errSuccess) {
@@ -607,15 +632,17 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
         if (!gone_ok && !fp_instance_level(mr->err)) {
             rc->has_req = true;
             rc->req = JET_errSuccess;
+            fp_err_text(mr->err, e1, sizeof e1);
             return fp_found(x, "R26: JetTerm after Stop returned %s; both sides agree", e1);
         }
         if (gone_ok) {
             struct model_view v;
+            const char *res = mr->err == JET_errSuccess ? "0" : "JET_errDirtyShutdown";
             model_view(x->w, hm, &v);
             if (v.found && pre->mode != MODEL_MODE_ONE)
-                return fp_found(x, "R26: the model kept the instance after JetTerm returned %s", e1);
+                return fp_found(x, "R26: the model kept the instance after JetTerm returned %s", res);
             if (pre->have_ei && engine_inspect(x->eng, ht, &ei) == ENGINE_OK && ei.serial == pre->ei.serial)
-                return fp_found(x, "R26: the engine kept the instance after JetTerm returned %s", e1);
+                return fp_found(x, "R26: the engine kept the instance after JetTerm returned %s", res);
         }
     }
     return FP_DONE;
@@ -638,7 +665,7 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     uint32_t flags = s->flags, cb = s->cb;
     bool probing = false, probe_opp = false;
     uint64_t opp_before = 0;
-    unsigned char *rbase = NULL, *rdata = NULL;
+    unsigned char *rdata = NULL;
     int rv, which;
 
     if (s->cb_pages) {
@@ -677,11 +704,12 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
                                             (uint32_t)sizeof tpath) != JET_errSuccess)
                 return FP_SKIP;
             ta.name = tpath;
-            if (db)
-                snprintf(mname, sizeof mname, "%s", fuzzprog__dbnames[s->db]);
-            else
+            if (db) {
+                mc.name = fuzzprog__dbnames[s->db];
+            } else {
                 fuzzprog__log_name(s->gen, mname, sizeof mname);
-            mc.name = mname;
+                mc.name = mname;
+            }
         } else if (s->file == FP_FILE_STR) {
             ta.name = mc.name = s->str;
         } else {
@@ -714,7 +742,15 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
                     return FP_SKIP;
             }
         }
-        snprintf(iname, sizeof iname, "i%u", s->var);
+        iname[0] = 'i'; /* "i<var>", as the printed case names it */
+        if (s->var >= 10) {
+            iname[1] = (char)('0' + s->var / 10);
+            iname[2] = (char)('0' + s->var % 10);
+            iname[3] = '\0';
+        } else {
+            iname[1] = (char)('0' + s->var);
+            iname[2] = '\0';
+        }
         ta.name = mc.name = iname;
         ta.pinst = &x->vars[s->var].tv;
         mc.inst = 0;
@@ -769,9 +805,20 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
      * can look at the pages. */
     if (x->eng && (op == MODEL_OP_READ_FILE || op == MODEL_OP_READ_FILE_LEGACY) &&
         !(flags & MODEL_CALL_BUF_NULL)) {
-        if (posix_memalign((void **)&rbase, 4096, (size_t)cb + 4096 + FP_GUARD) != 0)
-            return FP_SKIP;
-        rdata = rbase + ((flags & MODEL_CALL_BUF_MISALIGNED) ? 16 : 0);
+        /* One buffer for the run, grown to the largest read: a fresh
+         * allocation per call (up to 24 pages of 8 KiB) cost an mmap, its
+         * page faults and, under ASan, its shadow poisoning, every call. */
+        size_t need = (size_t)cb + 4096 + FP_GUARD;
+        if (need > x->rcap) {
+            free(x->rbuf);
+            x->rcap = 0;
+            if (posix_memalign((void **)&x->rbuf, 4096, need) != 0) {
+                x->rbuf = NULL;
+                return FP_SKIP;
+            }
+            x->rcap = need;
+        }
+        rdata = x->rbuf + ((flags & MODEL_CALL_BUF_MISALIGNED) ? 16 : 0);
         memset(rdata + cb, 0xA5, FP_GUARD);
         ta.buf = rdata;
     }
@@ -780,17 +827,13 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     x->n_fired = 0;
     x->fired = 0;
     rv = target_call(x->t, x->tctx, &ta, &to);
-    if (rv != 0) {
-        free(rbase);
+    if (rv != 0)
         return FP_SKIP; /* the target lacks the function, or no buffer */
-    }
     for (uint32_t k = 0; rdata && k < FP_GUARD; k++)
         if (rdata[(size_t)cb + k] != 0xA5)
             to.overrun = true;
-    if (x->n_fired > 1) {
-        free(rbase);
+    if (x->n_fired > 1)
         return fp_found(x, "%d faults fired in one call", x->n_fired);
-    }
     if (x->fired)
         mc.fault = fuzzprog__points[x->fired - 1].fault;
     model_step(x->w, &mc, &mr);
@@ -850,7 +893,6 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     rv = fp_compare(x, op, flags, cb, &to, &mr, &mo);
     if (rv == FP_DONE)
         rv = fp_engine_outs(x, op, ht, hm, cb, flags, &to, &mr, &pre.v, rdata);
-    free(rbase);
     if (rv != FP_DONE)
         return rv;
     if (x->fired && fuzzprog__points[x->fired - 1].fault != MODEL_FAULT_NONE && !mr.fault_used)
@@ -1167,5 +1209,6 @@ out:
     free(x.w);
     free(x.scratch);
     free(x.before);
+    free(x.rbuf);
     return status;
 }

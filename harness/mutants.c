@@ -28,10 +28,22 @@
  * disk cost far more than the cases), removed at the end with whatever
  * crashed or deadlocked children left in it.
  *
+ * The fuzz column (--fuzz-dir DIR, issue 5): each sequential mutant is also
+ * linked into a fuzz target, DIR/fuzz_mutant_<name> (a build configured with
+ * -DBACKSTOP_FUZZ_MUTANTS=ON: the fuzz_faults dialect in process with the
+ * mutant, fuzz/CMakeLists.txt), which runs in a child for at most
+ * --fuzz-seconds (60) from the seed corpus (--fuzz-corpus, read only: new
+ * inputs and crash files go to a scratch directory removed afterwards), with
+ * the known model/engine disagreements stepped around (BACKSTOP_FUZZ_SKIP=all
+ * unless the environment sets it). The column is the time until its first
+ * crash; a mutant fuzzing does not kill, or whose binary is MISSING, fails the
+ * command. DIR/fuzz_mutant_baseline, the engine without a bug, is the control:
+ * it must survive.
+ *
  * The summary line is `N mutants, N killed, N survived` over both kinds; the
  * exit status is 1 if any mutant survives, a concurrency mutant fails the
- * suite, a replay differs or the baseline is "killed"; 2 on a usage or
- * harness error.
+ * suite, a replay differs, the baseline is "killed", or (with --fuzz-dir) a
+ * sequential mutant is not killed by fuzzing; 2 on a usage or harness error.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -46,6 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,6 +83,10 @@ struct mut_opts {
     uint64_t seed;
     const char *schedule; /* the controlled schedule */
     bool sequential, concurrency;
+    const char *fuzz_dir;    /* the fuzz column: fuzz_mutant_<name> binaries, or NULL */
+    double fuzz_seconds;     /* per mutant */
+    const char *fuzz_corpus; /* seed corpus (read only), or NULL */
+    const char *fuzz_dict;   /* libFuzzer dictionary, or NULL */
 };
 
 static double mut_now(void)
@@ -458,10 +475,165 @@ static int mut_stress(const char *lib, const char *schedule, double budget, uint
     return 0;
 }
 
+/* ---- the fuzz column ------------------------------------------------------------------------ */
+
+static void mut_remove_tree(int parent, const char *name, int depth);
+
+enum mut_fuzz { MUT_FUZZ_MISSING = 0, MUT_FUZZ_KILLED, MUT_FUZZ_SURVIVED, MUT_FUZZ_ERROR };
+
+struct mut_fuzz_verdict {
+    enum mut_fuzz kind;
+    double seconds;  /* until the child ended: the first crash, or the time limit */
+    char what[256];  /* the finding (or the error) */
+};
+
+/* In the forked child: exec the fuzz binary argv[0] with argv. */
+static int mut_exec(int argc, char **argv)
+{
+    (void)argc;
+    setenv("BACKSTOP_FUZZ_SKIP", "all", 0);
+    execv(argv[0], argv);
+    fprintf(stderr, "backstop: mutants: exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127); /* not exit(): nothing of this process's state is the child's to clean up */
+}
+
+/* What ends a fuzz run with a finding: the harness's own report (fuzz_report),
+ * a sanitizer's, or libFuzzer's (deadly signal, timeout, out of memory). */
+static const char *const mut_fuzz_marks[] = {"==backstop== FINDING: ", "ERROR: AddressSanitizer",
+                                             "runtime error: ", "ERROR: libFuzzer: "};
+
+/* Run exe for o->fuzz_seconds. Returns 0, or -1 on a harness error (printed). */
+static int mut_fuzz(const struct mut_opts *o, const char *exe, struct mut_fuzz_verdict *v)
+{
+    char tmpl[PATH_MAX], corpus[PATH_MAX + 16], art[PATH_MAX + 32], secs[48], seed[48], dict[PATH_MAX + 8];
+    const char *tmp = getenv("TMPDIR");
+    char *argv[12];
+    int argc = 0;
+    struct mut_child c;
+    double t0;
+
+    memset(v, 0, sizeof *v);
+    if (access(exe, X_OK) != 0) {
+        v->kind = MUT_FUZZ_MISSING;
+        snprintf(v->what, sizeof v->what, "no fuzz binary %s", exe);
+        return 0;
+    }
+    snprintf(tmpl, sizeof tmpl, "%s/backstop-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        fprintf(stderr, "backstop: mutants: mkdtemp %s: %s\n", tmpl, strerror(errno));
+        return -1;
+    }
+    snprintf(corpus, sizeof corpus, "%s/corpus", tmpl);
+    if (mkdir(corpus, 0700) != 0) {
+        fprintf(stderr, "backstop: mutants: mkdir %s: %s\n", corpus, strerror(errno));
+        mut_remove_tree(AT_FDCWD, tmpl, 2);
+        return -1;
+    }
+    snprintf(art, sizeof art, "-artifact_prefix=%s/", tmpl);
+    long whole = (long)o->fuzz_seconds; /* libFuzzer takes whole seconds: round up */
+    snprintf(secs, sizeof secs, "-max_total_time=%ld", whole + ((double)whole < o->fuzz_seconds));
+    /* libFuzzer's seed is an unsigned int, 0 meaning "pick one". */
+    snprintf(seed, sizeof seed, "-seed=%" PRIu64, o->seed % 4294967295u + 1u);
+    argv[argc++] = (char *)exe;
+    argv[argc++] = seed;
+    argv[argc++] = secs;
+    argv[argc++] = "-timeout=10";
+    argv[argc++] = "-rss_limit_mb=2048";
+    argv[argc++] = art;
+    if (o->fuzz_dict) {
+        snprintf(dict, sizeof dict, "-dict=%s", o->fuzz_dict);
+        argv[argc++] = dict;
+    }
+    argv[argc++] = corpus; /* the first directory: libFuzzer writes new inputs there only */
+    if (o->fuzz_corpus)
+        argv[argc++] = (char *)o->fuzz_corpus;
+    argv[argc] = NULL;
+
+    t0 = mut_now();
+    if (mut_child_run(mut_exec, argc, argv, o->fuzz_seconds + MUT_CHILD_SLACK_S, &c) != 0) {
+        free(c.out);
+        mut_remove_tree(AT_FDCWD, tmpl, 2);
+        return -1;
+    }
+    v->seconds = mut_now() - t0;
+    mut_remove_tree(AT_FDCWD, tmpl, 2);
+    int rc = WIFEXITED(c.status) ? WEXITSTATUS(c.status) : -1;
+    if (!c.timed_out && rc == 0) {
+        v->kind = MUT_FUZZ_SURVIVED;
+    } else {
+        v->kind = MUT_FUZZ_ERROR;
+        for (size_t k = 0; k < sizeof mut_fuzz_marks / sizeof *mut_fuzz_marks; k++) {
+            const char *at = strstr(c.out, mut_fuzz_marks[k]);
+            if (at) {
+                v->kind = MUT_FUZZ_KILLED;
+                snprintf(v->what, sizeof v->what, "%.*s", (int)strcspn(at, "\r\n"), at);
+                break;
+            }
+        }
+        if (v->kind == MUT_FUZZ_ERROR) {
+            if (c.timed_out)
+                snprintf(v->what, sizeof v->what, "no answer after %.0f s", v->seconds);
+            else if (WIFSIGNALED(c.status))
+                snprintf(v->what, sizeof v->what, "signal %d", WTERMSIG(c.status));
+            else
+                snprintf(v->what, sizeof v->what, "exit %d: %.200s", rc, c.out);
+        }
+    }
+    free(c.out);
+    return 0;
+}
+
+static const char *mut_fuzz_name(enum mut_fuzz k)
+{
+    static const char *const names[] = {"MISSING", "killed", "SURVIVED", "ERROR"};
+    return names[k];
+}
+
+/* The fuzz column of one row ("killed   0.84s"), and the finding under it. */
+static void mut_fuzz_cell(const struct mut_fuzz_verdict *v, char *buf, size_t n)
+{
+    char when[32] = "-";
+    if (v->kind != MUT_FUZZ_MISSING)
+        snprintf(when, sizeof when, "%.2fs", v->seconds);
+    snprintf(buf, n, "%-9s %-8s", mut_fuzz_name(v->kind), when);
+}
+
+static void mut_fuzz_note(const struct mut_fuzz_verdict *v)
+{
+    if (v->what[0])
+        printf("    fuzz: %s\n", v->what);
+}
+
+struct mut_fuzz_totals {
+    size_t killed, missing, other; /* other: survived or error */
+    bool baseline_bad;             /* the control was "killed" (or failed) */
+    bool baseline_missing;
+};
+
+/* The control: fuzz_mutant_baseline must survive its run. */
+static int mut_fuzz_baseline(const struct mut_opts *o, struct mut_fuzz_totals *t)
+{
+    char exe[PATH_MAX + 32], cell[64];
+    struct mut_fuzz_verdict v;
+    snprintf(exe, sizeof exe, "%s/fuzz_mutant_baseline", o->fuzz_dir);
+    if (mut_fuzz(o, exe, &v) != 0)
+        return -1;
+    mut_fuzz_cell(&v, cell, sizeof cell);
+    printf("%-30s %-9s %-8s %-48s %s %s\n", "baseline (fuzz control)", "-", "-", "-", cell,
+           "the engine without a bug: fuzzing must not kill it");
+    mut_fuzz_note(&v);
+    t->baseline_missing = v.kind == MUT_FUZZ_MISSING;
+    t->baseline_bad = v.kind == MUT_FUZZ_KILLED || v.kind == MUT_FUZZ_ERROR;
+    fflush(stdout);
+    return 0;
+}
+
 /* ---- the matrices ----------------------------------------------------------------------- */
 
-/* Returns the number killed, or -1 on a harness error. */
-static long mut_sequential(const struct mut_opts *o, const struct scn_suite *suite, size_t *n_out)
+/* Returns the number killed (by the suite), or -1 on a harness error. With
+ * o->fuzz_dir, also the fuzz column, counted in *ft. */
+static long mut_sequential(const struct mut_opts *o, const struct scn_suite *suite, size_t *n_out,
+                           struct mut_fuzz_totals *ft)
 {
     char **libs;
     size_t n, killed = 0;
@@ -473,27 +645,55 @@ static long mut_sequential(const struct mut_opts *o, const struct scn_suite *sui
         fprintf(stderr, "backstop: mutants: no mutant libraries in %s\n", o->dir);
         return -1;
     }
-    printf("%-30s %-9s %-8s %-48s %s\n", "mutant", "verdict", "time", "first killing case", "bug");
+    if (o->fuzz_dir)
+        printf("%-30s %-9s %-8s %-48s %-9s %-8s %s\n", "mutant", "verdict", "time", "first killing case",
+               "fuzz", "time", "bug");
+    else
+        printf("%-30s %-9s %-8s %-48s %s\n", "mutant", "verdict", "time", "first killing case", "bug");
+    if (o->fuzz_dir && mut_fuzz_baseline(o, ft) != 0) {
+        mut_list_free(libs, n);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         struct mut_suite_verdict v;
-        char name[128], info[256], when[32];
+        struct mut_fuzz_verdict fv;
+        char name[128], info[256], when[32], cell[64] = "", exe[PATH_MAX + 160];
         mut_name(libs[i], name, sizeof name);
         mut_info(libs[i], info, sizeof info);
         if (mut_suite(libs[i], suite, o->timeout, &v) != 0) {
             mut_list_free(libs, n);
             return -1;
         }
+        if (o->fuzz_dir) {
+            snprintf(exe, sizeof exe, "%s/fuzz_mutant_%s", o->fuzz_dir, name);
+            if (mut_fuzz(o, exe, &fv) != 0) {
+                mut_list_free(libs, n);
+                return -1;
+            }
+            mut_fuzz_cell(&fv, cell, sizeof cell);
+            strcat(cell, " ");
+            ft->killed += fv.kind == MUT_FUZZ_KILLED;
+            ft->missing += fv.kind == MUT_FUZZ_MISSING;
+            ft->other += fv.kind == MUT_FUZZ_SURVIVED || fv.kind == MUT_FUZZ_ERROR;
+        }
         snprintf(when, sizeof when, "%.2fs", v.seconds);
         if (v.load_error)
-            printf("%-30s %-9s %-8s %-48s %s\n", name, "LOAD-ERR", "-", v.detail, info);
+            printf("%-30s %-9s %-8s %-48s %s%s\n", name, "LOAD-ERR", "-", v.detail, cell, info);
         else
-            printf("%-30s %-9s %-8s %-48s %s\n", name, v.killer[0] ? "killed" : "SURVIVED", when,
-                   v.killer[0] ? v.killer : "-", info);
+            printf("%-30s %-9s %-8s %-48s %s%s\n", name, v.killer[0] ? "killed" : "SURVIVED", when,
+                   v.killer[0] ? v.killer : "-", cell, info);
+        if (o->fuzz_dir)
+            mut_fuzz_note(&fv);
         fflush(stdout);
         killed += v.killer[0] != 0;
     }
     printf("sequential: %zu mutants, %zu killed, %zu survived in %.2f s\n", n, killed, n - killed,
            mut_now() - t0);
+    if (o->fuzz_dir)
+        printf("fuzz (%.0f s each, %s): %zu killed, %zu not killed, %zu missing; baseline %s\n",
+               o->fuzz_seconds, o->fuzz_dir, ft->killed, ft->other, ft->missing,
+               ft->baseline_missing ? "MISSING" : ft->baseline_bad ? "KILLED (the harness's own finding)"
+                                                                    : "survived");
     mut_list_free(libs, n);
     return (long)killed;
 }
@@ -641,7 +841,8 @@ static int mut_bad(const char *msg, const char *arg)
     fprintf(stderr, "backstop: mutants: %s%s\n"
                     "usage: backstop mutants [--dir DIR] [--timeout S] [--seed N] "
                     "[--only sequential|concurrency] [--budget S] [--baseline S]\n"
-                    "                        [--schedule random|pct:D] [PATH]\n",
+                    "                        [--schedule random|pct:D] [--fuzz-dir DIR [--fuzz-seconds S]\n"
+                    "                        [--fuzz-corpus DIR|none] [--fuzz-dict FILE|none]] [PATH]\n",
             msg, arg);
     return 2;
 }
@@ -655,9 +856,16 @@ int cmd_mutants(int argc, char **argv)
                                          {"budget", required_argument, 0, 'b'},
                                          {"baseline", required_argument, 0, 'B'},
                                          {"schedule", required_argument, 0, 'c'},
+                                         {"fuzz-dir", required_argument, 0, 'F'},
+                                         {"fuzz-seconds", required_argument, 0, 'S'},
+                                         {"fuzz-corpus", required_argument, 0, 'C'},
+                                         {"fuzz-dict", required_argument, 0, 'D'},
                                          {0, 0, 0, 0}};
     struct mut_opts o = {.timeout = 10, .budget = 30, .baseline = 10, .schedule = "random",
-                         .sequential = true, .concurrency = true};
+                         .sequential = true, .concurrency = true, .fuzz_seconds = 60,
+                         .fuzz_corpus = "fuzz/corpus/fuzz_faults", .fuzz_dict = "fuzz/fuzz_faults.dict"};
+    bool corpus_given = false, dict_given = false;
+    struct mut_fuzz_totals ft = {0};
     char *default_path = "scenarios", *end, scratch[PATH_MAX] = "";
     struct scn_suite *suite = NULL;
     struct mut_conc_totals ct = {0};
@@ -677,13 +885,26 @@ int cmd_mutants(int argc, char **argv)
             break;
         case 'T':
         case 'b':
-        case 'B': {
+        case 'B':
+        case 'S': {
             double d = strtod(optarg, &end);
             if (*end || !(d > 0 || (c == 'B' && d == 0)))
-                return mut_bad("--timeout, --budget and --baseline take a number of seconds, not ", optarg);
-            *(c == 'T' ? &o.timeout : c == 'b' ? &o.budget : &o.baseline) = d;
+                return mut_bad("--timeout, --budget, --baseline and --fuzz-seconds take a number of seconds, not ",
+                               optarg);
+            *(c == 'T' ? &o.timeout : c == 'b' ? &o.budget : c == 'B' ? &o.baseline : &o.fuzz_seconds) = d;
             break;
         }
+        case 'F':
+            o.fuzz_dir = optarg;
+            break;
+        case 'C':
+            o.fuzz_corpus = strcmp(optarg, "none") == 0 ? NULL : optarg;
+            corpus_given = true;
+            break;
+        case 'D':
+            o.fuzz_dict = strcmp(optarg, "none") == 0 ? NULL : optarg;
+            dict_given = true;
+            break;
         case 's':
             errno = 0;
             o.seed = strtoull(optarg, &end, 0);
@@ -707,6 +928,23 @@ int cmd_mutants(int argc, char **argv)
             return mut_bad("unknown or incomplete option ", argv[optind - 1]);
         }
     }
+    if (o.fuzz_dir) {
+        struct stat st;
+        if (stat(o.fuzz_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return mut_bad("--fuzz-dir: no such directory: ", o.fuzz_dir);
+        /* The defaults are the source tree's, relative to the working directory
+         * as the default PATH (scenarios) is; a missing seed corpus is an error
+         * unless it is given as none, a missing default dictionary is none. */
+        if (o.fuzz_corpus && (stat(o.fuzz_corpus, &st) != 0 || !S_ISDIR(st.st_mode)))
+            return mut_bad(corpus_given ? "--fuzz-corpus: no such directory: "
+                                        : "no seed corpus (give --fuzz-corpus DIR or none): ",
+                           o.fuzz_corpus);
+        if (o.fuzz_dict && access(o.fuzz_dict, R_OK) != 0) {
+            if (dict_given)
+                return mut_bad("--fuzz-dict: cannot read ", o.fuzz_dict);
+            o.fuzz_dict = NULL;
+        }
+    }
     if (!seeded)
         o.seed = rng_fresh_seed();
     printf("backstop mutants: seed %" PRIu64 "\n", o.seed);
@@ -722,14 +960,19 @@ int cmd_mutants(int argc, char **argv)
     if (cli_load_suite(optind < argc ? argc - optind : 1, optind < argc ? argv + optind : &default_path,
                        &suite) != 0)
         goto done;
-    if (o.sequential && (seq_killed = mut_sequential(&o, suite, &n_seq)) < 0)
+    if (o.sequential && (seq_killed = mut_sequential(&o, suite, &n_seq, &ft)) < 0)
         goto done;
     if (o.concurrency && mut_concurrency(&o, suite, &ct) != 0)
         goto done;
     size_t n = n_seq + ct.n, killed = (size_t)seq_killed + ct.killed;
-    printf("total time %.1f s\n%zu mutants, %zu killed, %zu survived\n", mut_now() - t0, n, killed,
-           n - killed);
+    printf("total time %.1f s\n%zu mutants, %zu killed, %zu survived", mut_now() - t0, n, killed, n - killed);
+    if (o.fuzz_dir && o.sequential)
+        printf("; fuzzing alone killed %zu of %zu sequential mutants%s", ft.killed, n_seq,
+               ft.baseline_bad ? " and the baseline" : "");
+    printf("\n");
     status = killed == n && ct.replay_bad == 0 && ct.not_concurrent == 0 && !ct.baseline_bad ? 0 : 1;
+    if (o.fuzz_dir && o.sequential && (ft.killed != n_seq || ft.baseline_bad))
+        status = 1; /* issue 5: every sequential mutant killed by fuzzing alone */
 done:
     scn_suite_free(suite);
     if (scratch[0])

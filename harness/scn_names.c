@@ -128,8 +128,11 @@ const char *const scn__state_names[BACKSTOP_STATE__COUNT] = {
     [BACKSTOP_STATE_NO_LOG] = "no-log",
 };
 
+/* The named fault points of engine/fault.h that the model also knows (a `fault`
+ * step arms the point on the target and, in differential mode, on the model);
+ * read.short is engine-only (the engine resumes a short read: no model fault). */
 const char *const scn__fault_points[] = {"read.eio", "read.verify", "alloc.enomem",
-                                         "logroll.enospc"};
+                                         "logroll.enospc", "open.eio"};
 const size_t scn__n_fault_points = sizeof scn__fault_points / sizeof scn__fault_points[0];
 
 const char *const scn__check_keys[SCN_CHECK_HIGH + 1] = {

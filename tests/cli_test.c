@@ -144,3 +144,119 @@ Test(cli, reports_written_after_crash, .timeout = 120)
     cr_expect_not_null(strstr(buf, "<error"));
     free(o);
 }
+
+/* ---- backstop mutants --fuzz-dir (the fuzz column) and fuzz2scn ------------------------- */
+
+#include <sys/stat.h>
+
+static void cli_write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(chmod(path, mode), 0);
+}
+
+/* Fake fuzz binaries stand for fuzz_mutant_<name>: one reports a finding (after
+ * checking that it got the time limit, a scratch corpus directory first and the
+ * seed corpus last), one survives, one is missing; the mutants are copies of
+ * the engine (they survive the suite), so the command exits 1. */
+Test(cli, mutants_fuzz_column, .timeout = 120)
+{
+    char dir[] = "/tmp/backstop-cli-XXXXXX", mut[64], fz[64], path[160], args[1024];
+    static const char *const libs[] = {"libfake_killed.so", "libfake_missing.so", "libfake_survives.so"};
+    struct cli_out *o = malloc(sizeof *o);
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(mut, sizeof mut, "%s/mut", dir);
+    snprintf(fz, sizeof fz, "%s/fz", dir);
+    cr_assert_eq(mkdir(mut, 0700), 0);
+    cr_assert_eq(mkdir(fz, 0700), 0);
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", mut, libs[k]);
+        cr_assert_eq(symlink(ENGINE_SO_PATH, path), 0);
+    }
+    snprintf(path, sizeof path, "%s/fuzz_mutant_fake_killed", fz);
+    cli_write_file(path,
+                   "#!/bin/sh\n"
+                   "for a; do prev=$last; last=$a; done\n"
+                   "[ \"$last\" = '" TEST_DATA "' ] || { echo \"seed corpus not last: $*\"; exit 3; }\n"
+                   "[ -d \"$prev\" ] && [ -z \"$(ls -A \"$prev\")\" ] || { echo \"no scratch corpus: $*\"; exit 3; }\n"
+                   "echo \"==backstop== FINDING: fake, $2\" >&2\n"
+                   "exit 77\n",
+                   0755);
+    snprintf(path, sizeof path, "%s/fuzz_mutant_fake_survives", fz);
+    cli_write_file(path, "#!/bin/sh\nexit 0\n", 0755);
+    snprintf(path, sizeof path, "%s/fuzz_mutant_baseline", fz);
+    cli_write_file(path, "#!/bin/sh\nexit 0\n", 0755);
+
+    snprintf(args, sizeof args,
+             "mutants --seed 5 --only sequential --dir %s --fuzz-dir %s --fuzz-seconds 2 --fuzz-corpus %s "
+             "--fuzz-dict none %s/good.scn",
+             mut, fz, TEST_DATA, TEST_DATA);
+    cli_run(args, o);
+    cr_expect_eq(o->status, 1, "output:\n%s", o->text);
+    cr_expect_not_null(strstr(o->text, "fuzz: ==backstop== FINDING: fake, -max_total_time=2"), "output:\n%s",
+                       o->text);
+    cr_expect_not_null(strstr(o->text, "fuzz: no fuzz binary "), "output:\n%s", o->text);
+    const char *row = strstr(o->text, "\nfake_missing ");
+    cr_assert_not_null(row, "output:\n%s", o->text);
+    const char *row_end = strchr(row + 1, '\n'), *missing = strstr(row, " MISSING ");
+    cr_expect(missing && row_end && missing < row_end, "the row says MISSING; output:\n%s", o->text);
+    cr_expect_not_null(strstr(o->text, "fuzz (2 s each, "), "output:\n%s", o->text);
+    cr_expect_not_null(strstr(o->text, "): 1 killed, 1 not killed, 1 missing; baseline survived"), "output:\n%s",
+                       o->text);
+    cr_expect_not_null(strstr(o->text, "3 mutants, 0 killed, 3 survived; fuzzing alone killed 1 of 3 sequential "
+                                       "mutants\n"),
+                       "output:\n%s", o->text);
+
+    /* The seed corpus was only read, and the scratch directories are gone. */
+    snprintf(args, sizeof args, "find /tmp -maxdepth 1 -name 'backstop-fuzz-*' -newer %s | wc -l", mut);
+    FILE *p = popen(args, "r");
+    int left = -1;
+    cr_assert_not_null(p);
+    cr_expect_eq(fscanf(p, "%d", &left), 1);
+    pclose(p);
+    cr_expect_eq(left, 0, "scratch directories left behind");
+
+    /* A fuzz directory that does not exist is a usage error. */
+    snprintf(args, sizeof args, "mutants --only sequential --dir %s --fuzz-dir %s/nowhere %s/good.scn", mut, dir,
+             TEST_DATA);
+    cli_run(args, o);
+    cr_expect_eq(o->status, 2, "output:\n%s", o->text);
+    cr_expect_not_null(strstr(o->text, "--fuzz-dir: no such directory"), "output:\n%s", o->text);
+
+    snprintf(args, sizeof args, "rm -rf '%s'", dir);
+    cr_expect_eq(system(args), 0);
+    free(o);
+}
+
+/* A fuzz_faults input that arms open.eio prints it as a `fault` step, which
+ * the parser reads back (fuzz2scn's output runs). */
+Test(cli, fuzz2scn_prints_open_eio, .timeout = 60)
+{
+    char in[] = "/tmp/backstop-cli-XXXXXX", out[64], args[512];
+    /* world: one instance with one database; then opcode 0x86 (the fault step
+     * of the fuzz_faults dialect), point 5 (open.eio), nth 2 */
+    static const unsigned char input[] = {0, 0, 0, 0, 0, 0x86, 5, 2};
+    struct cli_out *o = malloc(sizeof *o);
+    int fd = mkstemp(in);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, input, sizeof input), (ssize_t)sizeof input);
+    close(fd);
+    snprintf(args, sizeof args, "fuzz2scn %s --target fuzz_faults", in);
+    cli_run(args, o);
+    cr_expect_eq(o->status, 0, "output:\n%s", o->text);
+    cr_expect_not_null(strstr(o->text, "\n  fault open.eio nth=2\n"), "printed:\n%s", o->text);
+    snprintf(out, sizeof out, "%s.scn", in);
+    snprintf(args, sizeof args, "fuzz2scn %s --target fuzz_faults --out %s", in, out);
+    cli_run(args, o);
+    cr_expect_eq(o->status, 0, "output:\n%s", o->text);
+    snprintf(args, sizeof args, "run --target engine %s", out);
+    cli_run(args, o);
+    cr_expect_eq(o->status, 0, "output:\n%s", o->text);
+    cr_expect_not_null(strstr(o->text, "1 passed, 0 failed"), "output:\n%s", o->text);
+    unlink(in);
+    unlink(out);
+    free(o);
+}

@@ -1332,3 +1332,32 @@ ParameterizedTest(struct bad_param *param, scn, rejects_malformed_input)
     parsed_free(&r);
     free(made);
 }
+
+/* Every fault point the engine and the model both know (engine/fault.h,
+ * model_fault) is a `fault` step, open.eio included: it parses, prints as a
+ * step (not a comment) and round-trips. */
+Test(scn, fault_points_round_trip)
+{
+    static const char *const points[] = {"read.eio", "read.verify", "alloc.enomem", "logroll.enospc",
+                                         "open.eio"};
+    struct parsed r;
+    const struct scn_case *c = parse_one(&r, CASE_HEAD
+        "  fault read.eio nth=1\n"
+        "  fault read.verify nth=2\n"
+        "  fault alloc.enomem nth=3\n"
+        "  fault logroll.enospc nth=4\n"
+        "  fault open.eio nth=5\n"
+        "end\n");
+    cr_assert_eq(c->n_steps, 5);
+    for (size_t k = 0; k < 5; k++) {
+        cr_expect_eq(c->steps[k].kind, SCN_STEP_FAULT);
+        cr_expect_str_eq(c->steps[k].text, points[k]);
+        cr_expect_eq(c->steps[k].arg, k + 1);
+    }
+    char *text = print_case(c);
+    cr_expect_not_null(strstr(text, "\n  fault open.eio nth=5\n"), "printed:\n%s", text);
+    cr_expect_null(strstr(text, "#"), "no point is printed as a comment:\n%s", text);
+    free(text);
+    expect_round_trip(c);
+    parsed_free(&r);
+}
