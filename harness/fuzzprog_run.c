@@ -57,6 +57,7 @@ struct fp_run {
     int last_var;       /* the runner's last_inst_var */
     bool one;           /* one_t/one_m hold the OneInst instance's handle */
     JET_INSTANCE one_t, one_m; /* as the last successful JetInit in OneInst mode returned it */
+    int n_anon;         /* live instances JetInit allocated in MultiInst and no name holds */
     int armed;          /* fault point armed and not fired yet, or -1 */
     bool left_session;  /* a read fault made a database leave a full backup's session */
     int n_fired;
@@ -66,6 +67,29 @@ struct fp_run {
     unsigned char *rbuf; /* ReadFile buffer, reused by the run's reads (OS-page aligned) */
     size_t rcap;
 };
+
+/*
+ * Whether the model's instance table (MODEL_MAX_INSTANCES) is full. A target's
+ * table may be larger (ESE's and the engine's are), so a call that would
+ * allocate an instance then is skipped: its -1214 is the model's capacity, not
+ * a behaviour. Counts the live instances names hold, once each, and those
+ * JetInit allocated with no name to hold them (n_anon).
+ */
+static bool fp_table_full(const struct fp_run *x)
+{
+    int live = x->n_anon;
+    for (int i = 0; i < FUZZPROG_MAX_VARS; i++) {
+        struct model_view v;
+        bool dup = false;
+        for (int j = 0; j < i; j++)
+            dup |= x->vars[j].bound && x->vars[j].mv == x->vars[i].mv;
+        if (x->vars[i].bound && !dup) {
+            model_view(x->w, x->vars[i].mv, &v);
+            live += v.found;
+        }
+    }
+    return live >= MODEL_MAX_INSTANCES;
+}
 
 /* ---------------------------------------------------------------------------
  * Helpers
@@ -719,29 +743,8 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     ta.flags = mc.flags = flags;
 
     if (op == MODEL_OP_CREATE_INSTANCE) {
-        if (model_mode(x->w) != MODEL_MODE_ONE) {
-            int live = 0;
-            for (int i = 0; i < FUZZPROG_MAX_VARS; i++) {
-                struct model_view v;
-                bool dup = false;
-                for (int j = 0; j < i; j++)
-                    dup |= x->vars[j].bound && x->vars[j].mv == x->vars[i].mv;
-                if (x->vars[i].bound && !dup) {
-                    model_view(x->w, x->vars[i].mv, &v);
-                    live += v.found;
-                }
-            }
-            if (live >= MODEL_MAX_INSTANCES)
-                return FP_SKIP;
-            /* A name in use: the engine answers -1086 as ESE does; the spec (§2.1)
-             * and the model leave instance names out, so it is not compared. */
-            if (x->vars[s->var].bound) {
-                struct model_view v;
-                model_view(x->w, x->vars[s->var].mv, &v);
-                if (v.found)
-                    return FP_SKIP;
-            }
-        }
+        if (model_mode(x->w) != MODEL_MODE_ONE && fp_table_full(x))
+            return FP_SKIP;
         iname[0] = 'i'; /* "i<var>", as the printed case names it */
         if (s->var >= 10) {
             iname[1] = (char)('0' + s->var / 10);
@@ -765,6 +768,11 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
             mc.inst = mtmp;
         }
         ta.name = "backstop";
+        /* JetInit that allocates a new instance in MultiInst mode: as for
+         * JetCreateInstance, the table's size is the target's own. */
+        if (model_mode(x->w) == MODEL_MODE_MULTI && !(flags & MODEL_CALL_PINST_NULL) &&
+            (mc.inst == 0 || mc.inst == JET_instanceNil) && fp_table_full(x))
+            return FP_SKIP;
     }
 
     /* Before: the state the invariants compare against. */
@@ -843,6 +851,9 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
                                                           : &x->vars[s->var].mv;
         if (mr.err >= 0 && (mr.outs & MODEL_OUT_INST))
             *mp = mr.inst;
+        if (op == MODEL_OP_INIT && mr.err == JET_errSuccess && mp == &mtmp &&
+            pre.mode == MODEL_MODE_MULTI)
+            x->n_anon++; /* no name holds it: it lives to the end of the run */
         if (op == MODEL_OP_INIT && mr.err == JET_errSuccess && model_mode(x->w) == MODEL_MODE_ONE) {
             x->one = true;
             x->one_m = *mp;
