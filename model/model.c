@@ -35,8 +35,6 @@
 /* Log generations the fixture may delete while they lie above the lowest one on
  * disk (deleting the lowest one just raises it). One more gives -1011. */
 #define MODEL__MAX_DELETED 8
-/* world.page_shift when the page size is not a power of 2 (ReadFile divides). */
-#define MODEL__NO_SHIFT 0xFFu
 /* Detached database files an instance remembers. One more detach gives -1011
  * (a model limit, model.h). */
 #define MODEL__MAX_DETACHED MODEL_MAX_DATABASES
@@ -110,6 +108,8 @@ struct model__inst {
     uint8_t n_detached; /* entries in use in detached[] */
     uint8_t gate_shut;  /* stage G fails (model__gate_update): service stopped, a
                            forced gate state, or not running */
+    uint16_t db_tag[MODEL_MAX_DATABASES]; /* model__name_tag of each entry of db[],
+                                             kept by model__db_tag_update */
     struct model__db db[MODEL_MAX_DATABASES];
     /* Files a detach left on disk (§4.3 step 9 opens them as plain files in
      * phase LogsAndPatches): name, name_len and pages only; pages 0 marks a
@@ -121,13 +121,15 @@ struct model_world {
     uint64_t next_serial;
     uint32_t profile, page_size, os_page, log_size;
     uint32_t mode; /* enum model_mode */
-    uint32_t page_shift; /* log2(page_size), or MODEL__NO_SHIFT if it is no power of 2 */
+    uint32_t page_mask;  /* page_size - 1 if it is a power of 2, else UINT32_MAX: a
+                            read size is a page multiple iff (size & page_mask) == 0,
+                            or needs the division */
     struct model__inst inst[MODEL_MAX_INSTANCES];
 };
 
 _Static_assert(sizeof(struct model__db) == MODEL_MAX_NAME + 8, "model__db has padding");
 _Static_assert(sizeof(struct model__inst) ==
-                   5 * 8 + (8 + MODEL__MAX_DELETED) * 4 + 2 + 22 +
+                   5 * 8 + (8 + MODEL__MAX_DELETED) * 4 + 2 + 22 + 2 * MODEL_MAX_DATABASES +
                        (MODEL_MAX_DATABASES + MODEL__MAX_DETACHED) * sizeof(struct model__db),
                "model__inst has padding");
 _Static_assert(sizeof(struct model_world) == 32 + MODEL_MAX_INSTANCES * sizeof(struct model__inst),
@@ -275,11 +277,7 @@ void model_world_init(struct model_world *w, const struct model_config *cfg)
         if (cfg->log_size != 0)
             w->log_size = cfg->log_size;
     }
-    w->page_shift = MODEL__NO_SHIFT;
-    for (uint32_t k = 0; k < 32; k++) {
-        if (w->page_size == 1u << k)
-            w->page_shift = k;
-    }
+    w->page_mask = (w->page_size & (w->page_size - 1u)) == 0 ? w->page_size - 1u : UINT32_MAX;
 }
 
 void model_world_copy(struct model_world *dst, const struct model_world *src)
@@ -456,45 +454,65 @@ static bool model__name_eq(const char *s, const char *name, size_t len)
     return true;
 }
 
-/* Does any byte of v equal the byte b? (SWAR: a zero byte of v ^ b...b.) */
-static inline bool model__has_byte(uint64_t v, unsigned char b)
-{
-    uint64_t x = v ^ (0x0101010101010101u * b);
-    return ((x - 0x0101010101010101u) & ~x & 0x8080808080808080u) != 0;
-}
-
-/* The file name of a path (after its last '/' or '\\'), and its length. Names
- * of 8 to 16 bytes are tested for a separator 8 bytes at a time (OpenFile's
- * names are hot); others, and paths with a separator, are scanned byte by byte. */
+/* The file name of a path (after its last '/' or '\\'), and its length. */
 static const char *model__basename(const char *path, size_t *len)
 {
     size_t n = strlen(path);
-    bool sep = n < 8 || n > 16;
-    if (!sep) { /* the first and the last 8 bytes cover the name */
-        uint64_t v0, v1;
-        memcpy(&v0, path, 8);
-        memcpy(&v1, path + n - 8, 8);
-        sep = model__has_byte(v0, '/') || model__has_byte(v0, '\\') ||
-              model__has_byte(v1, '/') || model__has_byte(v1, '\\');
-    }
     const char *base = path;
-    if (sep) {
-        for (const char *p = path + n; p != path; p--) {
-            if (p[-1] == '/' || p[-1] == '\\') {
-                base = p;
-                break;
-            }
+    for (const char *p = path + n; p != path; p--) {
+        if (p[-1] == '/' || p[-1] == '\\') {
+            base = p;
+            break;
         }
     }
     *len = n - (size_t)(base - path);
     return base;
 }
 
-/* Four bytes as a little-endian word, whatever the host's byte order. */
+/* Little-endian loads, whatever the host's byte order (memcpy: no alignment). */
+static inline uint64_t model__le64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* Four bytes as a little-endian word (one load where the compiler sees the
+ * pattern; a constant for the literal names). */
 static inline uint32_t model__word(const char *p)
 {
     return (uint32_t)(unsigned char)p[0] | (uint32_t)(unsigned char)p[1] << 8 |
            (uint32_t)(unsigned char)p[2] << 16 | (uint32_t)(unsigned char)p[3] << 24;
+}
+
+/* The n <= 8 bytes at p as a little-endian word, zero above them. Reads only
+ * p[0..n): two overlapping 4-byte loads for 4..8 bytes, three for fewer. */
+static inline uint64_t model__load_upto8(const char *p, size_t n)
+{
+    if (n >= 4)
+        return model__word(p) | (uint64_t)model__word(p + n - 4) << (8 * (n - 4));
+    if (n == 0)
+        return 0;
+    return (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+           (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+}
+
+/* Per byte of x (every byte below 0x80): 0x80 where lo <= byte <= hi, else 0. */
+static inline uint64_t model__in_range(uint64_t x, unsigned lo, unsigned hi)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    return (x + ones * (0x80u - lo)) & ~(x + ones * (0x7Fu - hi)) & high;
+}
+
+/* ASCII lower case of 8 bytes at once, as model__lower_tab: only 'A'-'Z' change. */
+static inline uint64_t model__fold8(uint64_t v)
+{
+    const uint64_t high = 0x8080808080808080u;
+    uint64_t upper = model__in_range(v & ~high, 'A', 'Z') & ~v; /* bytes >= 0x80 stay */
+    return v | upper >> 2;                                       /* 0x80 >> 2 = 0x20 */
 }
 
 /* Hex digit values by character, 0xFF for a non-digit. */
@@ -509,23 +527,11 @@ static const uint8_t model__hex[256] = {
     MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF)};
 #undef MODEL__X16
 
-/* Per byte of x (every byte below 0x80): 0x80 where lo <= byte <= hi, else 0. */
-static inline uint64_t model__in_range(uint64_t x, unsigned lo, unsigned hi)
-{
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    return (x + ones * (0x80u - lo)) & ~(x + ones * (0x7Fu - hi)) & high;
-}
-
-/* The value of 8 hex digits (any case) read as one word, or 0 if one byte is no
- * hex digit. */
-static uint32_t model__hex8(const char *p)
+/* The value of 8 hex digits (any case) held in a little-endian word (the first
+ * digit in the low byte), or 0 if one byte is no hex digit. */
+static inline uint32_t model__hex8(uint64_t v)
 {
     const uint64_t high = 0x8080808080808080u;
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v); /* the first digit in the low byte */
-#endif
     if (v & high)
         return 0;
     uint64_t lower = v | 0x2020202020202020u; /* digits keep their value */
@@ -550,7 +556,7 @@ static uint32_t model__parse_log_name(const char *base, size_t len)
         (model__word(base + len - 4) | 0x20202000u) != model__word(".log"))
         return 0;
     if (len == 15) /* the usual form, 8 digits */
-        return model__hex8(base + 3);
+        return model__hex8(model__le64(base + 3));
     uint32_t gen = 0;
     for (const char *p = base + 3, *e = base + len - 4; p != e; p++) {
         unsigned digit = model__hex[(unsigned char)*p];
@@ -574,9 +580,99 @@ static int model__find_file(const struct model__db *files, int n, const char *ba
     return -1;
 }
 
-static int model__find_db(const struct model__inst *in, const char *base, size_t len)
+/* Case-insensitive equality of the n bytes at s and name (name: a stored,
+ * NUL-padded name of MODEL_MAX_NAME bytes, n < MODEL_MAX_NAME), 8 bytes at a
+ * time: equal words pass at once, others must be equal once folded. */
+MODEL__NOINLINE
+static bool model__name_eq_words(const char *s, const char *name, size_t n)
 {
-    return model__find_file(in->db, MODEL_MAX_DATABASES, base, len);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a = model__le64(s + i), b = model__le64(name + i);
+        if (a != b && model__fold8(a) != model__fold8(b))
+            return false;
+    }
+    uint64_t a = model__load_upto8(s + i, n - i), b = model__load_upto8(name + i, n - i);
+    return a == b || model__fold8(a) == model__fold8(b);
+}
+
+/* A database entry's tag (model__inst.db_tag): its name's length and last
+ * byte in lower case; 0 for a free entry. */
+static inline uint16_t model__name_tag(const char *name, size_t len)
+{
+    return len == 0 ? 0 : (uint16_t)(len | (unsigned)model__lower_tab[(unsigned char)name[len - 1]] << 8);
+}
+
+static void model__db_tag_update(struct model__inst *in, int i)
+{
+    const struct model__db *d = &in->db[i];
+    in->db_tag[i] = d->pages != 0 ? model__name_tag(d->name, d->name_len) : 0;
+}
+
+/* The attached database named s (n bytes, no separator needed: a name with
+ * one matches no entry), any case, or -1. The tags pick the candidates with
+ * one compare of four 16-bit lanes. */
+static inline int model__match_db(const struct model__inst *in, const char *s, size_t n)
+{
+    if (n == 0 || n >= MODEL_MAX_NAME)
+        return -1;
+    _Static_assert(MODEL_MAX_DATABASES == 4, "four 16-bit tags make one word");
+    uint64_t tags = (uint64_t)in->db_tag[0] | (uint64_t)in->db_tag[1] << 16 |
+                    (uint64_t)in->db_tag[2] << 32 | (uint64_t)in->db_tag[3] << 48;
+    uint64_t x = tags ^ 0x0001000100010001u * model__name_tag(s, n);
+    /* A lane of x is 0 iff that entry's tag equals the name's. */
+    uint64_t zero = ~(((x & 0x7FFF7FFF7FFF7FFFu) + 0x7FFF7FFF7FFF7FFFu) | x) & 0x8000800080008000u;
+    while (zero != 0) {
+        int lane = __builtin_ctzll(zero) >> 4;
+        if (model__name_eq_words(s, in->db[lane].name, n))
+            return lane;
+        zero &= zero - 1;
+    }
+    return -1;
+}
+
+/* The generation of a log name of len bytes (model__parse_log_name); the usual
+ * 15-byte form with two word loads. */
+static inline uint32_t model__log_gen(const char *s, size_t len)
+{
+    if (len != 15)
+        return model__parse_log_name(s, len);
+    uint64_t lo = model__le64(s), hi = model__le64(s + 7) >> 8; /* bytes 0-7, 8-14 */
+    /* OR-ing 0x20 into a byte maps exactly 'E' and 'e' to 'e' (and so on). */
+    if (((lo | 0x202020u) & 0xFFFFFFu) != model__word("edb\0") ||
+        ((hi >> 24) | 0x20202000u) != model__word(".log"))
+        return 0;
+    return model__hex8(lo >> 24 | hi << 40); /* bytes 3-10 */
+}
+
+/*
+ * OpenFile's name (§4.3): its base name (after the last '/' or '\\') in *base
+ * and *len, and the attached database of that name (any case) or -1; for no
+ * database, *gen is the generation the base name names as a log, or 0. The
+ * whole path is tried first: a database or log name has no separator, so a
+ * match means the path is its own base name, and only a path that is neither
+ * is scanned for a separator.
+ */
+static int model__open_name(const struct model__inst *in, const char *path, const char **base,
+                            size_t *len, uint32_t *gen)
+{
+    size_t n = strlen(path);
+    *base = path;
+    *len = n;
+    *gen = 0;
+    int db = model__match_db(in, path, n);
+    if (db >= 0)
+        return db;
+    *gen = model__log_gen(path, n);
+    if (*gen != 0)
+        return -1;
+    *base = model__basename(path, len);
+    if (*base == path)
+        return -1;
+    db = model__match_db(in, *base, *len);
+    if (db < 0)
+        *gen = model__log_gen(*base, *len);
+    return db;
 }
 
 static bool model__log_deleted(const struct model__inst *in, uint32_t gen)
@@ -1155,9 +1251,10 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
         model__doc_cancels(w, in, r->err, r);
         return;
     }
+    const char *base;
     size_t len;
-    const char *base = model__basename(c->name, &len);
-    int db = model__find_db(in, base, len);
+    uint32_t gen;
+    int db = model__open_name(in, c->name, &base, &len, &gen);
     JET_ERR err;
     if (db >= 0) {
         if (in->full && in->phase == MODEL_PHASE_DATABASES) {
@@ -1178,7 +1275,6 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
         in->slot_cb = ((uint64_t)in->detached[db].pages + 3u) * w->page_size;
         goto opened;
     } else {
-        uint32_t gen = model__parse_log_name(base, len);
         if (gen != 0 && model__log_on_disk(in, gen)) {
             in->slot_is_log = 1;
             in->slot_lgen = gen;
@@ -1226,16 +1322,9 @@ failed:
 static inline bool model__read_size_bad(const struct model_world *w, const struct model__inst *in,
                                  uint32_t cb_max)
 {
-    uint32_t pages;
-    if (w->page_shift != MODEL__NO_SHIFT) { /* no division on the usual path */
-        if (cb_max & (w->page_size - 1u))
-            return true;
-        pages = cb_max >> w->page_shift;
-    } else {
-        if (cb_max % w->page_size != 0)
-            return true;
-        pages = cb_max / w->page_size;
-    }
+    if (cb_max % w->page_size != 0)
+        return true;
+    uint32_t pages = cb_max / w->page_size;
     if (model__documented(w))
         return in->slot_ib == 0 && pages < 3; /* D8 */
     if (in->slot_is_db)
@@ -1253,6 +1342,38 @@ static void model__doc_read_failed(const struct model_world *w, struct model__in
         model__close_slot(in);
     else
         model__doc_cancels(w, in, err, r);
+}
+
+/* R40: a read of n bytes; the position advances by the bytes returned. */
+static inline void model__read_advance(struct model__inst *in, uint32_t flags, uint32_t n,
+                                       struct model_result *r)
+{
+    in->slot_ib += n;
+    if (!(flags & MODEL_CALL_PCB_NULL)) {
+        r->cb_actual = n;
+        r->outs |= MODEL_OUT_CB;
+    }
+    model__rule(r, 40);
+}
+
+/*
+ * ReadFile's usual call, without the checks' branches one by one: a local
+ * backup in progress and not stopped, slot 0 open, no flag and no fault, and a
+ * size of at least 3 pages that is a page multiple (so model__read_size_bad
+ * holds in no profile). Then every check of model__read_file passes and the
+ * read is R40's. Returns false, with nothing changed, for any other call.
+ */
+static inline bool model__read_fast(const struct model_world *w, struct model__inst *in,
+                                    const struct model_call *c, struct model_result *r)
+{
+    uint32_t cb = c->cb_max, flags = c->flags;
+    if (((in->in_progress_local ^ 1u) | in->stop | (in->slot_in_use ^ 1u)) != 0 ||
+        ((uint32_t)c->hf | flags | (uint32_t)c->fault | (cb & w->page_mask)) != 0 ||
+        cb < 3ull * w->page_size)
+        return false;
+    uint64_t left = in->slot_cb - in->slot_ib;
+    model__read_advance(in, flags, left < cb ? (uint32_t)left : cb, r);
+    return true;
 }
 
 /* §4.4. */
@@ -1313,12 +1434,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
             model__cancel(in, r->err, r); /* R41: LogsAndPatches cancels */
         return;
     }
-    in->slot_ib += n; /* R40 */
-    if (!(c->flags & MODEL_CALL_PCB_NULL)) {
-        r->cb_actual = n;
-        r->outs |= MODEL_OUT_CB;
-    }
-    model__rule(r, 40);
+    model__read_advance(in, c->flags, n, r);
 }
 
 /* §4.5. CloseFile ignores stop (R19). */
@@ -1545,7 +1661,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
             model__rule(r, 20);
             return;
         }
-        if (model__find_db(in, c->name, len) >= 0) {
+        if (model__match_db(in, c->name, len) >= 0) {
             r->err = JET_errInvalidParameter;
             return;
         }
@@ -1556,6 +1672,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
                 memcpy(d->name, c->name, len);
                 d->name_len = (uint8_t)len;
                 d->pages = c->arg;
+                model__db_tag_update(in, i);
                 in->n_databases++;
                 /* The new file replaces a detached one of that name. */
                 int f = model__find_file(in->detached, MODEL__MAX_DETACHED, c->name, len);
@@ -1582,7 +1699,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         }
         size_t len;
         const char *base = model__basename(c->name, &len);
-        int i = model__find_db(in, base, len);
+        int i = model__match_db(in, base, len);
         if (i < 0) {
             r->err = JET_errDatabaseNotFound;
             return;
@@ -1602,6 +1719,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         in->detached[f].pages = in->db[i].pages;
         in->n_detached++;
         memset(&in->db[i], 0, sizeof in->db[i]);
+        model__db_tag_update(in, i);
         in->n_databases--;
         return;
     }
@@ -1664,12 +1782,17 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
 static inline struct model__inst *model__enter(struct model_world *w, JET_INSTANCE h,
                                                struct model_result *r)
 {
-    int idx = model__resolve(w, h, r);
-    if (idx < 0) {
-        model__rule(r, 1);
-        return NULL;
+    /* model__live_index, keeping the pointer. */
+    uint64_t v = (uint64_t)h;
+    struct model__inst *in = &w->inst[v & (MODEL_MAX_INSTANCES - 1u)];
+    if (in->handle != v || v == 0) {
+        int idx = model__resolve_slow(w, h, r);
+        if (idx < 0) {
+            model__rule(r, 1);
+            return NULL;
+        }
+        in = &w->inst[idx];
     }
-    struct model__inst *in = &w->inst[idx];
     if (in->gate_shut) {
         r->err = model__gate_fail(in, r);
         return NULL;
@@ -1751,7 +1874,7 @@ again:
             model__open_file(w, in, c, r);
         return;
     case MODEL_OP_READ_FILE:
-        if ((in = model__enter(w, h, r)) != NULL)
+        if ((in = model__enter(w, h, r)) != NULL && !model__read_fast(w, in, c, r))
             model__read_file(w, in, c, r);
         return;
     case MODEL_OP_CLOSE_FILE:
