@@ -331,6 +331,15 @@ static inline void model__rule(struct model_result *r, unsigned n)
         r->rules[r->n_rules++] = (uint8_t)n;
 }
 
+/* The first rule of a result: for the paths of an operation's body that
+ * record nothing before it (a body starts with no rules: model__enter records
+ * rules only when it fails). */
+static inline void model__rule_first(struct model_result *r, unsigned n)
+{
+    r->n_rules = 1;
+    r->rules[0] = (uint8_t)n;
+}
+
 /* The table slot of a live handle, or -1. */
 static inline int model__live_index(const struct model_world *w, JET_INSTANCE h)
 {
@@ -795,9 +804,10 @@ static int model__insert_instance(struct model_world *w, const char *name, uint8
  * copy range (R47), then reset the slot. lgen is left as it was. */
 static void model__close_slot(struct model__inst *in)
 {
-    if (in->slot_ib == in->slot_cb && in->slot_is_log && in->slot_lgen >= in->copy_mic &&
-        in->slot_lgen < in->copy_mac)
-        in->gen_copy_done += in->slot_lgen;
+    /* Without a branch: whether a log or a database closes is the caller's. */
+    uint64_t credit = (uint64_t)((in->slot_ib == in->slot_cb) & (in->slot_is_log != 0) &
+                                 (in->slot_lgen >= in->copy_mic) & (in->slot_lgen < in->copy_mac));
+    in->gen_copy_done += in->slot_lgen & -credit;
     in->slot_in_use = 0;
     in->slot_is_db = 0;
     in->slot_is_log = 0;
@@ -1207,10 +1217,23 @@ static void model__get_attach_info(struct model_world *w, struct model__inst *in
     model__rule(r, 33);
 }
 
-/* §4.3. */
+/* §4.3 step 9's slot initialisation (it precedes step 8's name copy in the
+ * source). */
+static inline void model__slot_claim(struct model__inst *in)
+{
+    in->slots_ever_used = 1;
+    in->slot_in_use = 1;
+    in->slot_ib = 0;
+    in->slot_cb = 0;
+    in->slot_is_db = 0;
+    in->slot_is_log = 0;
+}
+
+/* §4.3 up to the name: the checks in their order, for a call that fails one
+ * of them (model__open_file sends only those here). */
 MODEL__NOINLINE
-static void model__open_file(struct model_world *w, struct model__inst *in,
-                             const struct model_call *c, struct model_result *r)
+static void model__open_refused(struct model_world *w, struct model__inst *in,
+                                const struct model_call *c, struct model_result *r)
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
@@ -1237,24 +1260,46 @@ static void model__open_file(struct model_world *w, struct model__inst *in,
         model__doc_cancels(w, in, r->err, r);
         return;
     }
-    in->slots_ever_used = 1;
-    /* Step 9's slot initialisation precedes step 8's name copy in the source. */
-    in->slot_in_use = 1;
-    in->slot_ib = 0;
-    in->slot_cb = 0;
-    in->slot_is_db = 0;
-    in->slot_is_log = 0;
-    if (c->fault == MODEL_FAULT_NOMEM) {
-        r->fault_used = true; /* step 8: the slot is released, no cancel */
-        r->err = JET_errOutOfMemory;
-        in->slot_in_use = 0;
-        model__doc_cancels(w, in, r->err, r);
+    /* MODEL_FAULT_NOMEM: step 8 fails; the slot is released, no cancel. */
+    model__slot_claim(in);
+    r->fault_used = true;
+    r->err = JET_errOutOfMemory;
+    in->slot_in_use = 0;
+    model__doc_cancels(w, in, r->err, r);
+}
+
+/* §4.3's failure handling by phase, after the slot was claimed: release the
+ * slot; cancel in LogsAndPatches (D6 in the documented profile). */
+MODEL__NOINLINE
+static void model__open_failed(struct model_world *w, struct model__inst *in, JET_ERR err,
+                               struct model_result *r)
+{
+    r->err = err;
+    in->slot_in_use = 0;
+    if (in->phase == MODEL_PHASE_LOGS)
+        model__cancel(in, err, r);
+    else if (err != JET_errDatabaseNotFound)
+        model__doc_cancels(w, in, err, r); /* D6 */
+}
+
+/* §4.3. Calls that fail a check before the name go to model__open_refused,
+ * failures after it to model__open_failed, so that the usual call (a file
+ * opens) keeps a small frame. */
+MODEL__NOINLINE
+static void model__open_file(struct model_world *w, struct model__inst *in,
+                             const struct model_call *c, struct model_result *r)
+{
+    const char *name = c->name;
+    if (!in->in_progress_local || in->stop || (c->flags & MODEL_CALL_NAME_NULL) || name == NULL ||
+        name[0] == '\0' || in->slot_in_use || c->fault == MODEL_FAULT_NOMEM) {
+        model__open_refused(w, in, c, r);
         return;
     }
+    model__slot_claim(in);
     const char *base;
     size_t len;
     uint32_t gen;
-    int db = model__open_name(in, c->name, &base, &len, &gen);
+    int db = model__open_name(in, name, &base, &len, &gen);
     JET_ERR err;
     if (db >= 0) {
         if (in->full && in->phase == MODEL_PHASE_DATABASES) {
@@ -1306,16 +1351,10 @@ opened:
     r->hf = 0; /* R34: always slot 0 */
     r->size = in->slot_cb;
     r->outs |= MODEL_OUT_HF;
-    model__rule(r, 34);
+    model__rule_first(r, 34);
     return;
 failed:
-    /* Failure handling by phase (§4.3): release the slot; cancel in LogsAndPatches. */
-    r->err = err;
-    in->slot_in_use = 0;
-    if (in->phase == MODEL_PHASE_LOGS)
-        model__cancel(in, err, r);
-    else if (err != JET_errDatabaseNotFound)
-        model__doc_cancels(w, in, err, r); /* D6 */
+    model__open_failed(w, in, err, r);
 }
 
 /* R39 / §4.4 step 7: is cb_max a bad read size for the slot as it stands? */
@@ -1353,7 +1392,7 @@ static inline void model__read_advance(struct model__inst *in, uint32_t flags, u
         r->cb_actual = n;
         r->outs |= MODEL_OUT_CB;
     }
-    model__rule(r, 40);
+    model__rule_first(r, 40); /* every check before it returned */
 }
 
 /*
@@ -1453,7 +1492,7 @@ static void model__close_file(struct model__inst *in, const struct model_call *c
         model__rule(r, 42);
         return;
     }
-    model__rule(r, in->stop ? 19 : 42);
+    model__rule_first(r, in->stop ? 19 : 42);
     model__close_slot(in);
 }
 
