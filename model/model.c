@@ -321,8 +321,10 @@ uint64_t model_fingerprint(const struct model_world *w)
  * dispatcher with a cheap frame; a hint only, for speed (the bench's goal). */
 #if defined(__GNUC__)
 #define MODEL__NOINLINE __attribute__((noinline))
+#define MODEL__ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define MODEL__NOINLINE
+#define MODEL__ALWAYS_INLINE
 #endif
 
 static inline void model__rule(struct model_result *r, unsigned n)
@@ -548,10 +550,12 @@ static inline uint32_t model__hex8(uint64_t v)
         return 0;
     /* Nibble values: '0'-'9' -> 0-9, 'a'-'f' -> 1-6 + 9. */
     uint64_t d = (lower & 0x0F0F0F0F0F0F0F0Fu) + ((lower >> 6) & 0x0101010101010101u) * 9u;
-    /* Pack: byte i holds digit i, the most significant first. */
-    d = (d & 0x000F000F000F000Fu) << 4 | (d >> 8 & 0x000F000F000F000Fu);
-    d = (d & 0x000000FF000000FFu) << 8 | (d >> 16 & 0x000000FF000000FFu);
-    return (uint32_t)((d & 0xFFFFu) << 16 | (d >> 32 & 0xFFFFu));
+    /* Pack: byte i holds digit i, the most significant first. Each multiply
+     * adds a lane shifted into the lane above it: bytes to 8-bit pairs, pairs
+     * to 16-bit quads, quads to the 32-bit result (no lane overflows). */
+    d = (d * (16u << 8 | 1u)) >> 8 & 0x00FF00FF00FF00FFu;
+    d = (d * (256u << 16 | 1u)) >> 16 & 0x0000FFFF0000FFFFu;
+    return (uint32_t)((d * (65536ull << 32 | 1u)) >> 32);
 }
 
 /* The generation of a log file name "edb<1-8 hex digits>.log" (any case) of
@@ -802,7 +806,8 @@ static int model__insert_instance(struct model_world *w, const char *name, uint8
 
 /* CloseFile's effects on an open slot (§4.5): credit a fully read log in the
  * copy range (R47), then reset the slot. lgen is left as it was. */
-static void model__close_slot(struct model__inst *in)
+MODEL__ALWAYS_INLINE
+static inline void model__close_slot(struct model__inst *in)
 {
     /* Without a branch: whether a log or a database closes is the caller's. */
     uint64_t credit = (uint64_t)((in->slot_ib == in->slot_cb) & (in->slot_is_log != 0) &
@@ -1526,9 +1531,11 @@ static void model__prepare_logs(struct model__inst *in)
         in->copy_mic = in->delete_mic;
 }
 
-/* §4.6 (which = 1, and GetLogInfoInstance2 with `gens`) and §4.7 (which = 2). */
-MODEL__NOINLINE
-static void model__get_log_info(struct model_world *w, struct model__inst *in,
+/* §4.6 (which = 1, and GetLogInfoInstance2 with `gens`) and §4.7 (which = 2).
+ * Inlined into one function per operation below, so that `which` and `gens`
+ * are constants and each operation's branches are its own. */
+MODEL__ALWAYS_INLINE
+static inline void model__get_log_info(struct model_world *w, struct model__inst *in,
                                 const struct model_call *c, int which, bool gens,
                                 struct model_result *r)
 {
@@ -1596,6 +1603,27 @@ static void model__get_log_info(struct model_world *w, struct model__inst *in,
     model__rule(r, 45);
     if (which == 1)
         model__rule(r, 46);
+}
+
+MODEL__NOINLINE
+static void model__get_log_info1(struct model_world *w, struct model__inst *in,
+                                 const struct model_call *c, struct model_result *r)
+{
+    model__get_log_info(w, in, c, 1, false, r);
+}
+
+MODEL__NOINLINE
+static void model__get_log_info2(struct model_world *w, struct model__inst *in,
+                                 const struct model_call *c, struct model_result *r)
+{
+    model__get_log_info(w, in, c, 1, true, r);
+}
+
+MODEL__NOINLINE
+static void model__get_truncate_log_info(struct model_world *w, struct model__inst *in,
+                                         const struct model_call *c, struct model_result *r)
+{
+    model__get_log_info(w, in, c, 2, false, r);
 }
 
 /* §4.8, R47. No error here cancels, in any profile. */
@@ -1922,15 +1950,15 @@ again:
         return;
     case MODEL_OP_GET_LOG_INFO:
         if ((in = model__enter(w, h, r)) != NULL)
-            model__get_log_info(w, in, c, 1, false, r);
+            model__get_log_info1(w, in, c, r);
         return;
     case MODEL_OP_GET_LOG_INFO2:
         if ((in = model__enter(w, h, r)) != NULL)
-            model__get_log_info(w, in, c, 1, true, r);
+            model__get_log_info2(w, in, c, r);
         return;
     case MODEL_OP_GET_TRUNCATE_LOG_INFO:
         if ((in = model__enter(w, h, r)) != NULL)
-            model__get_log_info(w, in, c, 2, false, r);
+            model__get_truncate_log_info(w, in, c, r);
         return;
     case MODEL_OP_TRUNCATE_LOG:
         if ((in = model__enter(w, h, r)) != NULL)
