@@ -20,6 +20,7 @@
  */
 #include "model.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------------
@@ -338,6 +339,7 @@ static inline void model__rule(struct model_result *r, unsigned n)
  * rules only when it fails). */
 static inline void model__rule_first(struct model_result *r, unsigned n)
 {
+    assert(r->n_rules == 0); /* checked in the Debug (sanitizer) builds */
     r->n_rules = 1;
     r->rules[0] = (uint8_t)n;
 }
@@ -945,14 +947,14 @@ static void model__stop_backup(struct model_world *w, struct model__inst *in,
          (in->forced & (MODEL__FORCED_UNAVAILABLE | MODEL__FORCED(BACKSTOP_STATE_INITIALISING) |
                         MODEL__FORCED(BACKSTOP_STATE_TERMINATING))))) {
         r->err = JET_errInvalidParameter; /* D3 */
-        model__rule(r, 11);
+        model__rule_first(r, 11);
         return;
     }
     if (in->forced & MODEL__FORCED(BACKSTOP_STATE_NO_LOG)) {
-        model__rule(r, 14); /* §2.6: no log object, nothing changes */
+        model__rule_first(r, 14); /* §2.6: no log object, nothing changes */
         return;
     }
-    model__rule(r, 10);
+    model__rule_first(r, 10);
     if (in->stop)
         model__rule(r, 12);
     in->stop = 1;
@@ -1123,7 +1125,7 @@ static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_resul
     if (err != JET_errSuccess) {
         /* R30: a failure before the claim changes nothing. */
         r->err = err;
-        model__rule(r, 28);
+        model__rule_first(r, 28);
         model__rule(r, 30);
         if (err == JET_errBackupNotAllowedYet)
             model__rule(r, 31);
@@ -1169,7 +1171,7 @@ static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_resul
     in->full = !incremental;
     if (!incremental)
         in->copy_mic = in->checkpoint;
-    model__rule(r, 29);
+    model__rule_first(r, 29);
     if (had_stop)
         model__rule(r, 13); /* a Stop before Begin is not sticky (S2) */
 }
@@ -1185,12 +1187,12 @@ static void model__get_attach_info(struct model_world *w, struct model__inst *in
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup; /* R18 */
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     if (in->stop) {
         r->err = JET_errBackupAbortByServer; /* R16 */
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (!in->full)
             model__rule(r, 17); /* R17: stop wins over -521 */
         return;
@@ -1242,13 +1244,13 @@ static void model__open_refused(struct model_world *w, struct model__inst *in,
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     bool name_bad = (c->flags & MODEL_CALL_NAME_NULL) || c->name == NULL || c->name[0] == '\0';
     if (in->stop) {
         r->err = JET_errBackupAbortByServer;
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (name_bad || in->slot_in_use)
             model__rule(r, 17);
         return;
@@ -1427,7 +1429,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     /* Step 6: the handle is truncated to an int. */
@@ -1437,7 +1439,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
     bool misaligned = (c->flags & (MODEL_CALL_BUF_MISALIGNED | MODEL_CALL_BUF_NULL)) != 0;
     if (in->stop) {
         r->err = JET_errBackupAbortByServer;
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (misaligned || idx != 0 || model__read_size_bad(w, in, c->cb_max))
             model__rule(r, 17);
         return;
@@ -1488,7 +1490,7 @@ static void model__close_file(struct model__inst *in, const struct model_call *c
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 42);
+        model__rule_first(r, 42);
         return;
     }
     int32_t idx = (int32_t)(uint32_t)c->hf;
@@ -1541,12 +1543,12 @@ static inline void model__get_log_info(struct model_world *w, struct model__inst
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     if (in->stop) {
         r->err = JET_errBackupAbortByServer;
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (in->slot_in_use)
             model__rule(r, 17); /* R17: stop wins over -521 */
         return;
@@ -1632,13 +1634,13 @@ static void model__truncate_log(struct model__inst *in, struct model_result *r)
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     bool unprepared = in->copy_mic == 0 || in->copy_mac == 0;
     if (in->stop) {
         r->err = JET_errBackupAbortByServer; /* S22: before the phase change */
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (in->slot_in_use || unprepared)
             model__rule(r, 17);
         return;
@@ -1673,17 +1675,17 @@ static void model__end(struct model_world *w, struct model__inst *in, JET_GRBIT 
     bool normal = (g & MODEL__END_NORMAL) != 0, abort_ = (g & MODEL__END_ABORT) != 0;
     if (normal == abort_) {
         r->err = JET_errInvalidParameter; /* R24: stop and the backup untouched */
-        model__rule(r, 24);
+        model__rule_first(r, 24);
         return;
     }
     uint8_t had_stop = in->stop;
     JET_ERR why;
     if (model__cleanup(in, abort_ ? errBackupAbortByCaller : 0, g, &why) != JET_errSuccess) {
         r->err = JET_errNoBackup; /* R25 */
-        model__rule(r, 25);
+        model__rule_first(r, 25);
         return;
     }
-    model__rule(r, 48);
+    model__rule_first(r, 48);
     model__rule(r, 49);
     if (had_stop)
         model__rule(r, abort_ ? 22 : 21);
