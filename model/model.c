@@ -684,17 +684,17 @@ static inline void model__read_advance(struct model__inst *in, uint32_t flags, u
 }
 
 /*
- * ReadFile's usual call, without the checks' branches one by one: a local
- * backup in progress and not stopped, slot 0 open, no flag and no fault, and a
- * size of at least 3 pages that is a page multiple (so model__read_size_bad
- * holds in no profile). Then every check of model__read_file passes and the
+ * ReadFile's usual call, without the checks' branches one by one: the gate
+ * open, a local backup in progress and not stopped, slot 0 open, no flag and no
+ * fault, and a size of at least 3 pages that is a page multiple (so
+ * model__read_size_bad holds in no profile). Then every check of model__read_file passes and the
  * read is R40's. Returns false, with nothing changed, for any other call.
  */
 static inline bool model__read_fast(const struct model_world *w, struct model__inst *in,
                                     const struct model_call *c, struct model_result *r)
 {
     uint32_t cb = c->cb_max, flags = c->flags;
-    if (((in->in_progress_local ^ 1u) | in->stop | (in->slot_in_use ^ 1u)) != 0 ||
+    if (model__hot(in) != MODEL__HOT(0, 1, 0, 1) ||
         ((uint32_t)c->hf | flags | (uint32_t)c->fault | (cb & w->page_mask)) != 0 ||
         cb < 3ull * w->page_size)
         return false;

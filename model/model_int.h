@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -99,13 +100,17 @@ struct model__inst {
     uint32_t deleted[MODEL__MAX_DELETED]; /* deleted gens in (log_low, log_current] */
     uint16_t forced;                      /* MODEL__FORCED(enum backstop_state) bits */
     uint8_t life;                         /* enum model_life; 0 for a free slot */
-    uint8_t backup_allowed, service_stopped, logging_disabled, circular, n_deleted;
-    uint8_t in_progress_any, in_progress_local, stop, phase, full, internal_copy;
-    uint8_t logs_truncated, began_new_log;
-    uint8_t slot_in_use, slot_is_db, slot_is_log, slot_db, slots_ever_used, n_databases;
-    uint8_t n_detached; /* entries in use in detached[] */
+    uint8_t backup_allowed;
+    /* The hot flags, each 0 or 1, side by side so that one word tests them all
+     * (model__hot): */
     uint8_t gate_shut;  /* stage G fails (model__gate_update): service stopped, a
                            forced gate state, or not running */
+    uint8_t in_progress_local, stop, slot_in_use;
+    uint8_t slot_is_db, slot_is_log, slot_db, slots_ever_used; /* the slot's, beside it */
+    uint8_t service_stopped, logging_disabled, circular, n_deleted;
+    uint8_t in_progress_any, phase, full, internal_copy;
+    uint8_t logs_truncated, began_new_log, n_databases;
+    uint8_t n_detached; /* entries in use in detached[] */
     uint16_t db_tag[MODEL_MAX_DATABASES]; /* model__name_tag of each entry of db[],
                                              kept by model__db_tag_update */
     struct model__db db[MODEL_MAX_DATABASES];
@@ -132,10 +137,34 @@ _Static_assert(sizeof(struct model__inst) ==
                "model__inst has padding");
 _Static_assert(sizeof(struct model_world) == 32 + MODEL_MAX_INSTANCES * sizeof(struct model__inst),
                "model_world has padding");
+_Static_assert(offsetof(struct model__inst, in_progress_local) ==
+                       offsetof(struct model__inst, gate_shut) + 1 &&
+                   offsetof(struct model__inst, stop) == offsetof(struct model__inst, gate_shut) + 2 &&
+                   offsetof(struct model__inst, slot_in_use) ==
+                       offsetof(struct model__inst, gate_shut) + 3 &&
+                   offsetof(struct model__inst, gate_shut) % 4 == 0,
+               "model__hot reads the four hot flags as one aligned word");
 _Static_assert(MODEL_MAX_INSTANCES <= 0x100, "the slot must fit the handle's low byte");
 _Static_assert((MODEL_MAX_INSTANCES & (MODEL_MAX_INSTANCES - 1)) == 0,
                "model__live_index masks with MODEL_MAX_INSTANCES - 1");
 _Static_assert(MODEL_MAX_NAME <= 0x100, "name_len is 8 bits");
+
+/* The hot flags of an instance as one word (MODEL__HOT), so that a fast path
+ * tests the gate, the local backup, stop and the slot with one compare: one
+ * 4-byte load from the instance (the static assertion above keeps them side
+ * by side), in little-endian order whatever the host's. */
+#define MODEL__HOT(gate_shut, local, stop, slot_in_use)                                  \
+    ((uint32_t)(gate_shut) | (uint32_t)(local) << 8 | (uint32_t)(stop) << 16 |           \
+     (uint32_t)(slot_in_use) << 24)
+static inline uint32_t model__hot(const struct model__inst *in)
+{
+    uint32_t v;
+    memcpy(&v, (const unsigned char *)in + offsetof(struct model__inst, gate_shut), sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
 
 
 /* The per-operation bodies stay out of line so that model_step() is a small

@@ -337,8 +337,8 @@ void model__open_file(struct model_world *w, struct model__inst *in,
                              const struct model_call *c, struct model_result *r)
 {
     const char *name = c->name;
-    if (!in->in_progress_local || in->stop || (c->flags & MODEL_CALL_NAME_NULL) || name == NULL ||
-        name[0] == '\0' || in->slot_in_use || c->fault == MODEL_FAULT_NOMEM) {
+    if (model__hot(in) != MODEL__HOT(0, 1, 0, 0) || (c->flags & MODEL_CALL_NAME_NULL) ||
+        name == NULL || name[0] == '\0' || c->fault == MODEL_FAULT_NOMEM) {
         model__open_refused(w, in, c, r);
         return;
     }
