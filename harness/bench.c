@@ -343,15 +343,16 @@ static int bench__replay(struct bench__model *b, double limit, uint64_t *steps, 
                          double *secs)
 {
     const struct model_call *const end = b->calls + BENCH_CALLS;
+    struct model_world *const w = b->w;
     uint64_t n = 0, e = 0;
     double t0 = bench__now(), t1;
     do {
         for (int pass = 0; pass < 64; pass++) {
             struct model_result r;
             uint64_t pe = 0;
-            model_world_copy(b->w, b->snap);
+            model_world_copy(w, b->snap);
             for (const struct model_call *c = b->calls; c != end; c++) {
-                model_step(b->w, c, &r);
+                model_step(w, c, &r);
                 pe += r.err != JET_errSuccess;
             }
             if (pe != b->gen_errs)

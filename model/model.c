@@ -17,235 +17,14 @@
  * Choices the spec leaves open are marked "Model choice" where they are made;
  * the profile "documented" (§7) is described in the block before
  * model__doc_cancels().
+ *
+ * This file holds the world's lifecycle and model_step(); OpenFile's file
+ * names, the names and the read-only queries are in the files model_int.h lists.
  */
-#include "model.h"
-
+#include <assert.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------------------
- * Limits and encodings private to the model.
- * ------------------------------------------------------------------------- */
-
-/* Instance handles are 0x10000 + 0x100 * serial + table slot. The serial grows
- * forever, so a handle is never reused (no ABA, §2.3), and the slot in the low
- * byte makes the lookup O(1). */
-#define MODEL__HANDLE_BASE ((uint64_t)0x10000u)
-#define MODEL__MAX_SERIAL (((uint64_t)UINTPTR_MAX - MODEL__HANDLE_BASE) >> 8)
-
-/* Log generations the fixture may delete while they lie above the lowest one on
- * disk (deleting the lowest one just raises it). One more gives -1011. */
-#define MODEL__MAX_DELETED 8
-/* world.page_shift when the page size is not a power of 2 (ReadFile divides). */
-#define MODEL__NO_SHIFT 0xFFu
-/* Detached database files an instance remembers. One more detach gives -1011
- * (a model limit, model.h). */
-#define MODEL__MAX_DETACHED MODEL_MAX_DATABASES
-/* Model choice: the highest log generation. Rolling past it is "log sequence
- * end" (-519), in Begin's log-state check (§4.1 step 10) and in the log
- * preparation of GetLogInfo (§4.6 step 5, returned without cancelling). It
- * also keeps every generation sum of R47 inside 64 bits. */
-#define MODEL__GEN_MAX 0x7FFFFFF0u
-
-/* "edbXXXXXXXX.log" plus its NUL: the model's name of one log in a list. */
-#define MODEL__LOG_NAME_BYTES 16u
-
-/* Bits of model__db.full_done: a normal end of a full backup of this kind
- * happened while the database was attached (§4.1 step 15, §4.9.2 d). */
-#define MODEL__FULL_LOCAL 0x1u
-#define MODEL__FULL_SURROGATE 0x2u
-
-#define MODEL__FORCED(s) ((uint16_t)(1u << (s)))
-#define MODEL__FORCED_UNAVAILABLE \
-    (MODEL__FORCED(BACKSTOP_STATE_UNAVAILABLE) | MODEL__FORCED(BACKSTOP_STATE_UNAVAILABLE_LOG_FULL))
-#define MODEL__FORCED_LOCKED                                                               \
-    (MODEL__FORCED(BACKSTOP_STATE_TERMINATING) | MODEL__FORCED(BACKSTOP_STATE_RESTORING) | \
-     MODEL__FORCED(BACKSTOP_STATE_INITIALISING))
-#define MODEL__FORCED_GATE (MODEL__FORCED_UNAVAILABLE | MODEL__FORCED_LOCKED)
-
-/* Grbits by value (jet.h's constants are not constant expressions in C). */
-#define MODEL__BK_INCREMENTAL 0x1u
-#define MODEL__BK_SURROGATE 0x20u
-#define MODEL__BK_INTERNAL_COPY 0x40u
-#define MODEL__END_NORMAL 0x1u
-#define MODEL__END_ABORT 0x2u
-#define MODEL__END_NO_DB_HEADER_UPDATE 0x200u
-#define MODEL__TERM_ABRUPT 0x2u
-#define MODEL__TERM_STOP_BACKUP 0x4u
-#define MODEL__TERM_DIRTY 0x8u
-
-/* ---------------------------------------------------------------------------
- * The world. Every struct is laid out without implicit padding (checked
- * below), all fields are fixed-width, and free entries are all-zero.
- * ------------------------------------------------------------------------- */
-
-/* One attached database (§9: name -> pgnoLast). A free entry is all zero. */
-struct model__db {
-    char name[MODEL_MAX_NAME]; /* NUL-padded */
-    uint32_t pages;            /* pgnoLast; 0 marks a free entry */
-    uint8_t name_len;
-    uint8_t full_done; /* MODEL__FULL_* */
-    uint8_t in_session; /* §3.3: takes part in the backup in progress */
-    uint8_t pad_;
-};
-
-/* One table slot: an instance's lifecycle, its backup context (§3) and its
- * abstract files. A free slot is all zero (handle 0). */
-struct model__inst {
-    uint64_t handle;
-    uint64_t name_hash;         /* model__name_hash() of the instance name; 0: unnamed */
-    uint64_t slot_ib, slot_cb;  /* §3.2 read position and streamed size */
-    uint64_t gen_copy_done;     /* §3.1; 64 bits so the R47 sums never wrap */
-    uint32_t log_low;           /* lowest generation on disk (never a deleted one) */
-    uint32_t log_current;       /* the generation being written */
-    uint32_t checkpoint;
-    uint32_t copy_mic, copy_mac, delete_mic, delete_mac;
-    uint32_t slot_lgen;
-    uint32_t deleted[MODEL__MAX_DELETED]; /* deleted gens in (log_low, log_current] */
-    uint16_t forced;                      /* MODEL__FORCED(enum backstop_state) bits */
-    uint8_t life;                         /* enum model_life; 0 for a free slot */
-    uint8_t backup_allowed, service_stopped, logging_disabled, circular, n_deleted;
-    uint8_t in_progress_any, in_progress_local, stop, phase, full, internal_copy;
-    uint8_t logs_truncated, began_new_log;
-    uint8_t slot_in_use, slot_is_db, slot_is_log, slot_db, slots_ever_used, n_databases;
-    uint8_t n_detached; /* entries in use in detached[] */
-    uint8_t gate_shut;  /* stage G fails (model__gate_update): service stopped, a
-                           forced gate state, or not running */
-    struct model__db db[MODEL_MAX_DATABASES];
-    /* Files a detach left on disk (§4.3 step 9 opens them as plain files in
-     * phase LogsAndPatches): name, name_len and pages only; pages 0 marks a
-     * free entry. */
-    struct model__db detached[MODEL__MAX_DETACHED];
-};
-
-struct model_world {
-    uint64_t next_serial;
-    uint32_t profile, page_size, os_page, log_size;
-    uint32_t mode; /* enum model_mode */
-    uint32_t page_shift; /* log2(page_size), or MODEL__NO_SHIFT if it is no power of 2 */
-    struct model__inst inst[MODEL_MAX_INSTANCES];
-};
-
-_Static_assert(sizeof(struct model__db) == MODEL_MAX_NAME + 8, "model__db has padding");
-_Static_assert(sizeof(struct model__inst) ==
-                   5 * 8 + (8 + MODEL__MAX_DELETED) * 4 + 2 + 22 +
-                       (MODEL_MAX_DATABASES + MODEL__MAX_DETACHED) * sizeof(struct model__db),
-               "model__inst has padding");
-_Static_assert(sizeof(struct model_world) == 32 + MODEL_MAX_INSTANCES * sizeof(struct model__inst),
-               "model_world has padding");
-_Static_assert(MODEL_MAX_INSTANCES <= 0x100, "the slot must fit the handle's low byte");
-_Static_assert((MODEL_MAX_INSTANCES & (MODEL_MAX_INSTANCES - 1)) == 0,
-               "model__live_index masks with MODEL_MAX_INSTANCES - 1");
-_Static_assert(MODEL_MAX_NAME <= 0x100, "name_len is 8 bits");
-
-/* ---------------------------------------------------------------------------
- * Names and small tables.
- * ------------------------------------------------------------------------- */
-
-#define MODEL__OP_NAME(id, name) name,
-static const char *const model__op_names[MODEL_OP__COUNT] = {MODEL_OPS(MODEL__OP_NAME)};
-#undef MODEL__OP_NAME
-
-static const char *const model__profile_names[MODEL_PROFILE__COUNT] = {"ese", "esent",
-                                                                       "documented"};
-
-/* The fault names are the harness's fault-point names (jet.h). */
-static const char *const model__fault_names[MODEL_FAULT__COUNT] = {
-    "none", "read.eio", "read.verify", "alloc.enomem", "logroll.enospc", "open.eio"};
-
-#define MODEL__R10(d) "R" #d "0", "R" #d "1", "R" #d "2", "R" #d "3", "R" #d "4", \
-                      "R" #d "5", "R" #d "6", "R" #d "7", "R" #d "8", "R" #d "9"
-static const char *const model__rule_names[56] = {
-    "R?", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", MODEL__R10(1), MODEL__R10(2),
-    MODEL__R10(3), MODEL__R10(4), "R50", "R51", "R52", "R53", "R54", "R55"};
-#undef MODEL__R10
-
-const char *model_op_name(enum model_op op)
-{
-    return (unsigned)op < MODEL_OP__COUNT ? model__op_names[op] : "?";
-}
-
-int model_op_parse(const char *name, enum model_op *out)
-{
-    if (name == NULL)
-        return -1;
-    for (unsigned i = 0; i < MODEL_OP__COUNT; i++) {
-        if (strcmp(name, model__op_names[i]) == 0) {
-            *out = (enum model_op)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-bool model_op_is_legacy(enum model_op op)
-{
-    switch (op) {
-    case MODEL_OP_STOP_SERVICE:
-    case MODEL_OP_STOP_BACKUP:
-    case MODEL_OP_BEGIN_LEGACY:
-    case MODEL_OP_GET_ATTACH_INFO_LEGACY:
-    case MODEL_OP_OPEN_FILE_LEGACY:
-    case MODEL_OP_READ_FILE_LEGACY:
-    case MODEL_OP_CLOSE_FILE_LEGACY:
-    case MODEL_OP_GET_LOG_INFO_LEGACY:
-    case MODEL_OP_TRUNCATE_LOG_LEGACY:
-    case MODEL_OP_END_LEGACY:
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool model_op_is_fixture(enum model_op op)
-{
-    return op >= MODEL_OP_FX_CONFIGURE && op < MODEL_OP__COUNT;
-}
-
-/* The instance variant a legacy call forwards to in OneInst mode (§2.5). */
-static enum model_op model__instance_variant(enum model_op op)
-{
-    switch (op) {
-    case MODEL_OP_STOP_SERVICE: return MODEL_OP_STOP_SERVICE_INSTANCE;
-    case MODEL_OP_STOP_BACKUP: return MODEL_OP_STOP_BACKUP_INSTANCE;
-    case MODEL_OP_BEGIN_LEGACY: return MODEL_OP_BEGIN;
-    case MODEL_OP_GET_ATTACH_INFO_LEGACY: return MODEL_OP_GET_ATTACH_INFO;
-    case MODEL_OP_OPEN_FILE_LEGACY: return MODEL_OP_OPEN_FILE;
-    case MODEL_OP_READ_FILE_LEGACY: return MODEL_OP_READ_FILE;
-    case MODEL_OP_CLOSE_FILE_LEGACY: return MODEL_OP_CLOSE_FILE;
-    case MODEL_OP_GET_LOG_INFO_LEGACY: return MODEL_OP_GET_LOG_INFO;
-    case MODEL_OP_TRUNCATE_LOG_LEGACY: return MODEL_OP_TRUNCATE_LOG;
-    case MODEL_OP_END_LEGACY: return MODEL_OP_END;
-    default: return op;
-    }
-}
-
-const char *model_profile_name(enum model_profile p)
-{
-    return (unsigned)p < MODEL_PROFILE__COUNT ? model__profile_names[p] : "?";
-}
-
-int model_profile_parse(const char *name, enum model_profile *out)
-{
-    if (name == NULL)
-        return -1;
-    for (unsigned i = 0; i < MODEL_PROFILE__COUNT; i++) {
-        if (strcmp(name, model__profile_names[i]) == 0) {
-            *out = (enum model_profile)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-const char *model_fault_name(enum model_fault f)
-{
-    return (unsigned)f < MODEL_FAULT__COUNT ? model__fault_names[f] : "?";
-}
-
-const char *model_rule_name(unsigned n)
-{
-    return (n >= 1 && n <= 55) ? model__rule_names[n] : "R?";
-}
+#include "model_int.h"
 
 /* ---------------------------------------------------------------------------
  * World management.
@@ -275,11 +54,7 @@ void model_world_init(struct model_world *w, const struct model_config *cfg)
         if (cfg->log_size != 0)
             w->log_size = cfg->log_size;
     }
-    w->page_shift = MODEL__NO_SHIFT;
-    for (uint32_t k = 0; k < 32; k++) {
-        if (w->page_size == 1u << k)
-            w->page_shift = k;
-    }
+    w->page_mask = (w->page_size & (w->page_size - 1u)) == 0 ? w->page_size - 1u : UINT32_MAX;
 }
 
 void model_world_copy(struct model_world *dst, const struct model_world *src)
@@ -292,89 +67,9 @@ bool model_world_equal(const struct model_world *a, const struct model_world *b)
     return memcmp(a, b, sizeof *a) == 0;
 }
 
-/* A 64-bit mix over whole words (the structs are multiples of 8 bytes). */
-static uint64_t model__hash(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)n;
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, b + i, 8);
-        h ^= v;
-        h *= 0xFF51AFD7ED558CCDu;
-        h ^= h >> 32;
-    }
-    h ^= h >> 29;
-    h *= 0xC4CEB9FE1A85EC53u;
-    h ^= h >> 32;
-    return h;
-}
-
-uint64_t model_fingerprint(const struct model_world *w)
-{
-    return model__hash(w, sizeof *w);
-}
-
 /* ---------------------------------------------------------------------------
  * Small helpers.
  * ------------------------------------------------------------------------- */
-
-/* The per-operation bodies stay out of line so that model_step() is a small
- * dispatcher with a cheap frame; a hint only, for speed (the bench's goal). */
-#if defined(__GNUC__)
-#define MODEL__NOINLINE __attribute__((noinline))
-#else
-#define MODEL__NOINLINE
-#endif
-
-static inline void model__rule(struct model_result *r, unsigned n)
-{
-    if (r->n_rules < MODEL_MAX_RULES)
-        r->rules[r->n_rules++] = (uint8_t)n;
-}
-
-/* The table slot of a live handle, or -1. */
-static inline int model__live_index(const struct model_world *w, JET_INSTANCE h)
-{
-    /* A live handle's low byte is its slot, below MODEL_MAX_INSTANCES (a power
-     * of 2): masking with MODEL_MAX_INSTANCES - 1 reads the one slot that can
-     * hold it, and no other value equals that slot's handle. A free slot's
-     * handle is 0, which no live handle is. */
-    uint64_t v = (uint64_t)h;
-    uint64_t slot = v & (MODEL_MAX_INSTANCES - 1u);
-    return (w->inst[slot].handle == v && v != 0) ? (int)slot : -1;
-}
-
-/* Stage L (§2.3): the instance a handle resolves to in the current mode, or -1
- * with *err and the deciding rule. */
-static inline int model__lookup(const struct model_world *w, JET_INSTANCE h, JET_ERR *err,
-                                unsigned *rule)
-{
-    if (w->mode == MODEL_MODE_MULTI) {
-        if (h == 0 || h == JET_instanceNil) {
-            *err = JET_errInvalidParameter; /* R2 */
-            *rule = 2;
-            return -1;
-        }
-        int i = model__live_index(w, h);
-        if (i < 0) {
-            *err = JET_errInvalidParameter; /* R3 */
-            *rule = 3;
-        }
-        return i;
-    }
-    if (w->mode == MODEL_MODE_ONE) {
-        /* R4: the handle value is ignored; the single instance is slot 0. */
-        if (w->inst[0].handle != 0)
-            return 0;
-        *err = JET_errInvalidParameter;
-        *rule = 4;
-        return -1;
-    }
-    *err = JET_errInvalidParameter; /* R5: NoSet */
-    *rule = 5;
-    return -1;
-}
 
 /* Stages V and L (§2.3) when the handle is not a live one: the OneInst
  * fallback, or the failure with its rule. Returns the slot, or -1 with r->err
@@ -432,165 +127,6 @@ static JET_ERR model__gate_fail(const struct model__inst *in, struct model_resul
     if (!(in->forced & MODEL__FORCED(BACKSTOP_STATE_INITIALISING)))
         model__rule(r, 7); /* R7: created, not initialised */
     return JET_errNotInitialized;
-}
-
-/* ASCII lower case by byte value (a table: OpenFile's name checks are hot). */
-#define MODEL__L8(b) (b), (b) + 1, (b) + 2, (b) + 3, (b) + 4, (b) + 5, (b) + 6, (b) + 7
-#define MODEL__L32(b) MODEL__L8(b), MODEL__L8((b) + 8), MODEL__L8((b) + 16), MODEL__L8((b) + 24)
-static const unsigned char model__lower_tab[256] = {
-    MODEL__L32(0x00), MODEL__L32(0x20),
-    0x40, MODEL__L8(0x61), MODEL__L8(0x69), MODEL__L8(0x71), 0x79, 0x7A, /* '@', 'A'-'Z' */
-    0x5B, 0x5C, 0x5D, 0x5E, 0x5F,
-    MODEL__L32(0x60), MODEL__L32(0x80), MODEL__L32(0xA0), MODEL__L32(0xC0), MODEL__L32(0xE0)};
-#undef MODEL__L32
-#undef MODEL__L8
-
-/* Case-insensitive equality of len bytes (file names on the engine's platform
- * compare without case). */
-static bool model__name_eq(const char *s, const char *name, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (model__lower_tab[(unsigned char)s[i]] != model__lower_tab[(unsigned char)name[i]])
-            return false;
-    }
-    return true;
-}
-
-/* Does any byte of v equal the byte b? (SWAR: a zero byte of v ^ b...b.) */
-static inline bool model__has_byte(uint64_t v, unsigned char b)
-{
-    uint64_t x = v ^ (0x0101010101010101u * b);
-    return ((x - 0x0101010101010101u) & ~x & 0x8080808080808080u) != 0;
-}
-
-/* The file name of a path (after its last '/' or '\\'), and its length. Names
- * of 8 to 16 bytes are tested for a separator 8 bytes at a time (OpenFile's
- * names are hot); others, and paths with a separator, are scanned byte by byte. */
-static const char *model__basename(const char *path, size_t *len)
-{
-    size_t n = strlen(path);
-    bool sep = n < 8 || n > 16;
-    if (!sep) { /* the first and the last 8 bytes cover the name */
-        uint64_t v0, v1;
-        memcpy(&v0, path, 8);
-        memcpy(&v1, path + n - 8, 8);
-        sep = model__has_byte(v0, '/') || model__has_byte(v0, '\\') ||
-              model__has_byte(v1, '/') || model__has_byte(v1, '\\');
-    }
-    const char *base = path;
-    if (sep) {
-        for (const char *p = path + n; p != path; p--) {
-            if (p[-1] == '/' || p[-1] == '\\') {
-                base = p;
-                break;
-            }
-        }
-    }
-    *len = n - (size_t)(base - path);
-    return base;
-}
-
-/* Four bytes as a little-endian word, whatever the host's byte order. */
-static inline uint32_t model__word(const char *p)
-{
-    return (uint32_t)(unsigned char)p[0] | (uint32_t)(unsigned char)p[1] << 8 |
-           (uint32_t)(unsigned char)p[2] << 16 | (uint32_t)(unsigned char)p[3] << 24;
-}
-
-/* Hex digit values by character, 0xFF for a non-digit. */
-#define MODEL__X16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-static const uint8_t model__hex[256] = {
-    MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF),
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    MODEL__X16(0xFF),
-    0xFF, 10, 11, 12, 13, 14, 15, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF),
-    MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF), MODEL__X16(0xFF)};
-#undef MODEL__X16
-
-/* Per byte of x (every byte below 0x80): 0x80 where lo <= byte <= hi, else 0. */
-static inline uint64_t model__in_range(uint64_t x, unsigned lo, unsigned hi)
-{
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    return (x + ones * (0x80u - lo)) & ~(x + ones * (0x7Fu - hi)) & high;
-}
-
-/* The value of 8 hex digits (any case) read as one word, or 0 if one byte is no
- * hex digit. */
-static uint32_t model__hex8(const char *p)
-{
-    const uint64_t high = 0x8080808080808080u;
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v); /* the first digit in the low byte */
-#endif
-    if (v & high)
-        return 0;
-    uint64_t lower = v | 0x2020202020202020u; /* digits keep their value */
-    if ((model__in_range(v, '0', '9') | model__in_range(lower, 'a', 'f')) != high)
-        return 0;
-    /* Nibble values: '0'-'9' -> 0-9, 'a'-'f' -> 1-6 + 9. */
-    uint64_t d = (lower & 0x0F0F0F0F0F0F0F0Fu) + ((lower >> 6) & 0x0101010101010101u) * 9u;
-    /* Pack: byte i holds digit i, the most significant first. */
-    d = (d & 0x000F000F000F000Fu) << 4 | (d >> 8 & 0x000F000F000F000Fu);
-    d = (d & 0x000000FF000000FFu) << 8 | (d >> 16 & 0x000000FF000000FFu);
-    return (uint32_t)((d & 0xFFFFu) << 16 | (d >> 32 & 0xFFFFu));
-}
-
-/* The generation of a log file name "edb<1-8 hex digits>.log" (any case) of
- * len bytes, or 0. */
-static uint32_t model__parse_log_name(const char *base, size_t len)
-{
-    /* OR-ing 0x20 into a byte maps exactly 'E' and 'e' to 'e' (and so on for
-     * each letter); '.' and the digits are compared as they are. */
-    if (len < 8 || len > 15 ||
-        ((model__word(base) | 0x202020u) & 0xFFFFFFu) != model__word("edb\0") ||
-        (model__word(base + len - 4) | 0x20202000u) != model__word(".log"))
-        return 0;
-    if (len == 15) /* the usual form, 8 digits */
-        return model__hex8(base + 3);
-    uint32_t gen = 0;
-    for (const char *p = base + 3, *e = base + len - 4; p != e; p++) {
-        unsigned digit = model__hex[(unsigned char)*p];
-        if (digit > 15)
-            return 0;
-        gen = gen * 16u + digit;
-    }
-    return gen;
-}
-
-/* The entry of files[0..n) named base (len bytes, any case), or -1. */
-static int model__find_file(const struct model__db *files, int n, const char *base, size_t len)
-{
-    if (len == 0)
-        return -1; /* so a free entry (name_len 0) never matches */
-    for (int i = 0; i < n; i++) {
-        const struct model__db *d = &files[i];
-        if (d->name_len == len && model__name_eq(base, d->name, len))
-            return i;
-    }
-    return -1;
-}
-
-static int model__find_db(const struct model__inst *in, const char *base, size_t len)
-{
-    return model__find_file(in->db, MODEL_MAX_DATABASES, base, len);
-}
-
-static bool model__log_deleted(const struct model__inst *in, uint32_t gen)
-{
-    for (unsigned i = 0; i < in->n_deleted; i++) {
-        if (in->deleted[i] == gen)
-            return true;
-    }
-    return false;
-}
-
-static bool model__log_on_disk(const struct model__inst *in, uint32_t gen)
-{
-    return gen >= in->log_low && gen <= in->log_current && !model__log_deleted(in, gen);
 }
 
 /* Keep log_low on the lowest generation on disk and the deleted set inside
@@ -697,11 +233,13 @@ static int model__insert_instance(struct model_world *w, const char *name, uint8
 
 /* CloseFile's effects on an open slot (§4.5): credit a fully read log in the
  * copy range (R47), then reset the slot. lgen is left as it was. */
-static void model__close_slot(struct model__inst *in)
+MODEL__ALWAYS_INLINE
+static inline void model__close_slot(struct model__inst *in)
 {
-    if (in->slot_ib == in->slot_cb && in->slot_is_log && in->slot_lgen >= in->copy_mic &&
-        in->slot_lgen < in->copy_mac)
-        in->gen_copy_done += in->slot_lgen;
+    /* Without a branch: whether a log or a database closes is the caller's. */
+    uint64_t credit = (uint64_t)((in->slot_ib == in->slot_cb) & (in->slot_is_log != 0) &
+                                 (in->slot_lgen >= in->copy_mic) & (in->slot_lgen < in->copy_mac));
+    in->gen_copy_done += in->slot_lgen & -credit;
     in->slot_in_use = 0;
     in->slot_is_db = 0;
     in->slot_is_log = 0;
@@ -760,7 +298,7 @@ static JET_ERR model__cleanup(struct model__inst *in, JET_ERR reason, JET_GRBIT 
 }
 
 /* A [cancels] error (§4.9.3): cleanup with that error as the reason. */
-static void model__cancel(struct model__inst *in, JET_ERR err, struct model_result *r)
+void model__cancel(struct model__inst *in, JET_ERR err, struct model_result *r)
 {
     JET_ERR why;
     if (model__cleanup(in, err, 0, &why) == JET_errSuccess) {
@@ -806,15 +344,11 @@ static void model__cancel(struct model__inst *in, JET_ERR err, struct model_resu
  *       JetTerm (stops the backup). 0x1 keeps the source's -505.
  *   D16 A failed JetTerm changes nothing: backup_allowed is restored, so a
  *       later Begin does not return -523.
+ * (model__documented() is in model_int.h.)
  */
-static inline bool model__documented(const struct model_world *w)
-{
-    return w->profile == MODEL_PROFILE_DOCUMENTED;
-}
-
 /* D5/D6: in the documented profile, a failure of a streaming call cancels. */
-static void model__doc_cancels(const struct model_world *w, struct model__inst *in,
-                               JET_ERR err, struct model_result *r)
+void model__doc_cancels(const struct model_world *w, struct model__inst *in, JET_ERR err,
+                        struct model_result *r)
 {
     if (model__documented(w) && in->in_progress_any && !r->cancelled)
         model__cancel(in, err, r);
@@ -834,14 +368,14 @@ static void model__stop_backup(struct model_world *w, struct model__inst *in,
          (in->forced & (MODEL__FORCED_UNAVAILABLE | MODEL__FORCED(BACKSTOP_STATE_INITIALISING) |
                         MODEL__FORCED(BACKSTOP_STATE_TERMINATING))))) {
         r->err = JET_errInvalidParameter; /* D3 */
-        model__rule(r, 11);
+        model__rule_first(r, 11);
         return;
     }
     if (in->forced & MODEL__FORCED(BACKSTOP_STATE_NO_LOG)) {
-        model__rule(r, 14); /* §2.6: no log object, nothing changes */
+        model__rule_first(r, 14); /* §2.6: no log object, nothing changes */
         return;
     }
-    model__rule(r, 10);
+    model__rule_first(r, 10);
     if (in->stop)
         model__rule(r, 12);
     in->stop = 1;
@@ -1012,7 +546,7 @@ static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_resul
     if (err != JET_errSuccess) {
         /* R30: a failure before the claim changes nothing. */
         r->err = err;
-        model__rule(r, 28);
+        model__rule_first(r, 28);
         model__rule(r, 30);
         if (err == JET_errBackupNotAllowedYet)
             model__rule(r, 31);
@@ -1058,7 +592,7 @@ static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_resul
     in->full = !incremental;
     if (!incremental)
         in->copy_mic = in->checkpoint;
-    model__rule(r, 29);
+    model__rule_first(r, 29);
     if (had_stop)
         model__rule(r, 13); /* a Stop before Begin is not sticky (S2) */
 }
@@ -1074,12 +608,12 @@ static void model__get_attach_info(struct model_world *w, struct model__inst *in
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup; /* R18 */
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     if (in->stop) {
         r->err = JET_errBackupAbortByServer; /* R16 */
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (!in->full)
             model__rule(r, 17); /* R17: stop wins over -521 */
         return;
@@ -1111,131 +645,13 @@ static void model__get_attach_info(struct model_world *w, struct model__inst *in
     model__rule(r, 33);
 }
 
-/* §4.3. */
-MODEL__NOINLINE
-static void model__open_file(struct model_world *w, struct model__inst *in,
-                             const struct model_call *c, struct model_result *r)
-{
-    if (!in->in_progress_local) {
-        r->err = JET_errNoBackup;
-        model__rule(r, 18);
-        return;
-    }
-    bool name_bad = (c->flags & MODEL_CALL_NAME_NULL) || c->name == NULL || c->name[0] == '\0';
-    if (in->stop) {
-        r->err = JET_errBackupAbortByServer;
-        model__rule(r, 16);
-        if (name_bad || in->slot_in_use)
-            model__rule(r, 17);
-        return;
-    }
-    if (name_bad) {
-        r->err = JET_errInvalidParameter; /* R35 */
-        model__rule(r, 35);
-        model__doc_cancels(w, in, r->err, r);
-        return;
-    }
-    if (in->slot_in_use) {
-        r->err = JET_errOutOfMemory; /* R34: one slot */
-        model__rule(r, 34);
-        model__doc_cancels(w, in, r->err, r);
-        return;
-    }
-    in->slots_ever_used = 1;
-    /* Step 9's slot initialisation precedes step 8's name copy in the source. */
-    in->slot_in_use = 1;
-    in->slot_ib = 0;
-    in->slot_cb = 0;
-    in->slot_is_db = 0;
-    in->slot_is_log = 0;
-    if (c->fault == MODEL_FAULT_NOMEM) {
-        r->fault_used = true; /* step 8: the slot is released, no cancel */
-        r->err = JET_errOutOfMemory;
-        in->slot_in_use = 0;
-        model__doc_cancels(w, in, r->err, r);
-        return;
-    }
-    size_t len;
-    const char *base = model__basename(c->name, &len);
-    int db = model__find_db(in, base, len);
-    JET_ERR err;
-    if (db >= 0) {
-        if (in->full && in->phase == MODEL_PHASE_DATABASES) {
-            in->slot_is_db = 1;
-            in->slot_db = (uint8_t)db;
-            in->slot_cb = ((uint64_t)in->db[db].pages + 3u) * w->page_size; /* §3.3 */
-            goto opened;
-        }
-        err = JET_errInvalidBackupSequence; /* R37 */
-        model__rule(r, 37);
-    } else if (in->phase == MODEL_PHASE_DATABASES) {
-        err = JET_errDatabaseNotFound; /* R36, D15 */
-        model__rule(r, 36);
-    } else if (in->n_detached != 0 &&
-               (db = model__find_file(in->detached, MODEL__MAX_DETACHED, base, len)) >= 0) {
-        /* A detached database's file is still on disk: in phase LogsAndPatches
-         * it opens as a plain file of its on-disk size (§4.3 step 9, §3.3). */
-        in->slot_cb = ((uint64_t)in->detached[db].pages + 3u) * w->page_size;
-        goto opened;
-    } else {
-        uint32_t gen = model__parse_log_name(base, len);
-        if (gen != 0 && model__log_on_disk(in, gen)) {
-            in->slot_is_log = 1;
-            in->slot_lgen = gen;
-            in->slot_cb = w->log_size;
-            goto opened;
-        }
-        if (c->fault == MODEL_FAULT_OPEN_IO) {
-            /* The open attempt that would find the log missing fails first. */
-            r->fault_used = true;
-            err = JET_errDiskIO;
-            goto failed;
-        }
-        err = JET_errMissingFileToBackup; /* R38 */
-        model__rule(r, 38);
-    }
-    goto failed;
-opened:
-    if (c->fault == MODEL_FAULT_OPEN_IO) {
-        /* The file open itself fails (§4.3 step 9): -1022, handled by phase. In
-         * phase Databases a database also leaves the session. */
-        r->fault_used = true;
-        err = JET_errDiskIO;
-        if (in->slot_is_db && in->phase == MODEL_PHASE_DATABASES)
-            in->db[in->slot_db].in_session = 0;
-        in->slot_is_db = in->slot_is_log = 0;
-        in->slot_cb = 0;
-        goto failed;
-    }
-    r->hf = 0; /* R34: always slot 0 */
-    r->size = in->slot_cb;
-    r->outs |= MODEL_OUT_HF;
-    model__rule(r, 34);
-    return;
-failed:
-    /* Failure handling by phase (§4.3): release the slot; cancel in LogsAndPatches. */
-    r->err = err;
-    in->slot_in_use = 0;
-    if (in->phase == MODEL_PHASE_LOGS)
-        model__cancel(in, err, r);
-    else if (err != JET_errDatabaseNotFound)
-        model__doc_cancels(w, in, err, r); /* D6 */
-}
-
 /* R39 / §4.4 step 7: is cb_max a bad read size for the slot as it stands? */
 static inline bool model__read_size_bad(const struct model_world *w, const struct model__inst *in,
                                  uint32_t cb_max)
 {
-    uint32_t pages;
-    if (w->page_shift != MODEL__NO_SHIFT) { /* no division on the usual path */
-        if (cb_max & (w->page_size - 1u))
-            return true;
-        pages = cb_max >> w->page_shift;
-    } else {
-        if (cb_max % w->page_size != 0)
-            return true;
-        pages = cb_max / w->page_size;
-    }
+    if (cb_max % w->page_size != 0)
+        return true;
+    uint32_t pages = cb_max / w->page_size;
     if (model__documented(w))
         return in->slot_ib == 0 && pages < 3; /* D8 */
     if (in->slot_is_db)
@@ -1255,6 +671,38 @@ static void model__doc_read_failed(const struct model_world *w, struct model__in
         model__doc_cancels(w, in, err, r);
 }
 
+/* R40: a read of n bytes; the position advances by the bytes returned. */
+static inline void model__read_advance(struct model__inst *in, uint32_t flags, uint32_t n,
+                                       struct model_result *r)
+{
+    in->slot_ib += n;
+    if (!(flags & MODEL_CALL_PCB_NULL)) {
+        r->cb_actual = n;
+        r->outs |= MODEL_OUT_CB;
+    }
+    model__rule_first(r, 40); /* every check before it returned */
+}
+
+/*
+ * ReadFile's usual call, without the checks' branches one by one: the gate
+ * open, a local backup in progress and not stopped, slot 0 open, no flag and no
+ * fault, and a size of at least 3 pages that is a page multiple (so
+ * model__read_size_bad holds in no profile). Then every check of model__read_file passes and the
+ * read is R40's. Returns false, with nothing changed, for any other call.
+ */
+static inline bool model__read_fast(const struct model_world *w, struct model__inst *in,
+                                    const struct model_call *c, struct model_result *r)
+{
+    uint32_t cb = c->cb_max, flags = c->flags;
+    if (model__hot(in) != MODEL__HOT(0, 1, 0, 1) ||
+        ((uint32_t)c->hf | flags | (uint32_t)c->fault | (cb & w->page_mask)) != 0 ||
+        cb < 3ull * w->page_size)
+        return false;
+    uint64_t left = in->slot_cb - in->slot_ib;
+    model__read_advance(in, flags, left < cb ? (uint32_t)left : cb, r);
+    return true;
+}
+
 /* §4.4. */
 MODEL__NOINLINE
 static void model__read_file(struct model_world *w, struct model__inst *in,
@@ -1262,7 +710,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     /* Step 6: the handle is truncated to an int. */
@@ -1272,7 +720,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
     bool misaligned = (c->flags & (MODEL_CALL_BUF_MISALIGNED | MODEL_CALL_BUF_NULL)) != 0;
     if (in->stop) {
         r->err = JET_errBackupAbortByServer;
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (misaligned || idx != 0 || model__read_size_bad(w, in, c->cb_max))
             model__rule(r, 17);
         return;
@@ -1313,12 +761,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
             model__cancel(in, r->err, r); /* R41: LogsAndPatches cancels */
         return;
     }
-    in->slot_ib += n; /* R40 */
-    if (!(c->flags & MODEL_CALL_PCB_NULL)) {
-        r->cb_actual = n;
-        r->outs |= MODEL_OUT_CB;
-    }
-    model__rule(r, 40);
+    model__read_advance(in, c->flags, n, r);
 }
 
 /* §4.5. CloseFile ignores stop (R19). */
@@ -1328,7 +771,7 @@ static void model__close_file(struct model__inst *in, const struct model_call *c
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 42);
+        model__rule_first(r, 42);
         return;
     }
     int32_t idx = (int32_t)(uint32_t)c->hf;
@@ -1337,7 +780,7 @@ static void model__close_file(struct model__inst *in, const struct model_call *c
         model__rule(r, 42);
         return;
     }
-    model__rule(r, in->stop ? 19 : 42);
+    model__rule_first(r, in->stop ? 19 : 42);
     model__close_slot(in);
 }
 
@@ -1371,20 +814,22 @@ static void model__prepare_logs(struct model__inst *in)
         in->copy_mic = in->delete_mic;
 }
 
-/* §4.6 (which = 1, and GetLogInfoInstance2 with `gens`) and §4.7 (which = 2). */
-MODEL__NOINLINE
-static void model__get_log_info(struct model_world *w, struct model__inst *in,
+/* §4.6 (which = 1, and GetLogInfoInstance2 with `gens`) and §4.7 (which = 2).
+ * Inlined into one function per operation below, so that `which` and `gens`
+ * are constants and each operation's branches are its own. */
+MODEL__ALWAYS_INLINE
+static inline void model__get_log_info(struct model_world *w, struct model__inst *in,
                                 const struct model_call *c, int which, bool gens,
                                 struct model_result *r)
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     if (in->stop) {
         r->err = JET_errBackupAbortByServer;
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (in->slot_in_use)
             model__rule(r, 17); /* R17: stop wins over -521 */
         return;
@@ -1443,19 +888,40 @@ static void model__get_log_info(struct model_world *w, struct model__inst *in,
         model__rule(r, 46);
 }
 
+MODEL__NOINLINE
+static void model__get_log_info1(struct model_world *w, struct model__inst *in,
+                                 const struct model_call *c, struct model_result *r)
+{
+    model__get_log_info(w, in, c, 1, false, r);
+}
+
+MODEL__NOINLINE
+static void model__get_log_info2(struct model_world *w, struct model__inst *in,
+                                 const struct model_call *c, struct model_result *r)
+{
+    model__get_log_info(w, in, c, 1, true, r);
+}
+
+MODEL__NOINLINE
+static void model__get_truncate_log_info(struct model_world *w, struct model__inst *in,
+                                         const struct model_call *c, struct model_result *r)
+{
+    model__get_log_info(w, in, c, 2, false, r);
+}
+
 /* §4.8, R47. No error here cancels, in any profile. */
 MODEL__NOINLINE
 static void model__truncate_log(struct model__inst *in, struct model_result *r)
 {
     if (!in->in_progress_local) {
         r->err = JET_errNoBackup;
-        model__rule(r, 18);
+        model__rule_first(r, 18);
         return;
     }
     bool unprepared = in->copy_mic == 0 || in->copy_mac == 0;
     if (in->stop) {
         r->err = JET_errBackupAbortByServer; /* S22: before the phase change */
-        model__rule(r, 16);
+        model__rule_first(r, 16);
         if (in->slot_in_use || unprepared)
             model__rule(r, 17);
         return;
@@ -1490,17 +956,17 @@ static void model__end(struct model_world *w, struct model__inst *in, JET_GRBIT 
     bool normal = (g & MODEL__END_NORMAL) != 0, abort_ = (g & MODEL__END_ABORT) != 0;
     if (normal == abort_) {
         r->err = JET_errInvalidParameter; /* R24: stop and the backup untouched */
-        model__rule(r, 24);
+        model__rule_first(r, 24);
         return;
     }
     uint8_t had_stop = in->stop;
     JET_ERR why;
     if (model__cleanup(in, abort_ ? errBackupAbortByCaller : 0, g, &why) != JET_errSuccess) {
         r->err = JET_errNoBackup; /* R25 */
-        model__rule(r, 25);
+        model__rule_first(r, 25);
         return;
     }
-    model__rule(r, 48);
+    model__rule_first(r, 48);
     model__rule(r, 49);
     if (had_stop)
         model__rule(r, abort_ ? 22 : 21);
@@ -1545,7 +1011,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
             model__rule(r, 20);
             return;
         }
-        if (model__find_db(in, c->name, len) >= 0) {
+        if (model__match_db(in, c->name, len) >= 0) {
             r->err = JET_errInvalidParameter;
             return;
         }
@@ -1556,6 +1022,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
                 memcpy(d->name, c->name, len);
                 d->name_len = (uint8_t)len;
                 d->pages = c->arg;
+                model__db_tag_update(in, i);
                 in->n_databases++;
                 /* The new file replaces a detached one of that name. */
                 int f = model__find_file(in->detached, MODEL__MAX_DETACHED, c->name, len);
@@ -1582,7 +1049,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         }
         size_t len;
         const char *base = model__basename(c->name, &len);
-        int i = model__find_db(in, base, len);
+        int i = model__match_db(in, base, len);
         if (i < 0) {
             r->err = JET_errDatabaseNotFound;
             return;
@@ -1602,6 +1069,7 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
         in->detached[f].pages = in->db[i].pages;
         in->n_detached++;
         memset(&in->db[i], 0, sizeof in->db[i]);
+        model__db_tag_update(in, i);
         in->n_databases--;
         return;
     }
@@ -1664,12 +1132,17 @@ static void model__fixture(struct model__inst *in, const struct model_call *c,
 static inline struct model__inst *model__enter(struct model_world *w, JET_INSTANCE h,
                                                struct model_result *r)
 {
-    int idx = model__resolve(w, h, r);
-    if (idx < 0) {
-        model__rule(r, 1);
-        return NULL;
+    /* model__live_index, keeping the pointer. */
+    uint64_t v = (uint64_t)h;
+    struct model__inst *in = &w->inst[v & (MODEL_MAX_INSTANCES - 1u)];
+    if (in->handle != v || v == 0) {
+        int idx = model__resolve_slow(w, h, r);
+        if (idx < 0) {
+            model__rule(r, 1);
+            return NULL;
+        }
+        in = &w->inst[idx];
     }
-    struct model__inst *in = &w->inst[idx];
     if (in->gate_shut) {
         r->err = model__gate_fail(in, r);
         return NULL;
@@ -1751,7 +1224,7 @@ again:
             model__open_file(w, in, c, r);
         return;
     case MODEL_OP_READ_FILE:
-        if ((in = model__enter(w, h, r)) != NULL)
+        if ((in = model__enter(w, h, r)) != NULL && !model__read_fast(w, in, c, r))
             model__read_file(w, in, c, r);
         return;
     case MODEL_OP_CLOSE_FILE:
@@ -1760,15 +1233,15 @@ again:
         return;
     case MODEL_OP_GET_LOG_INFO:
         if ((in = model__enter(w, h, r)) != NULL)
-            model__get_log_info(w, in, c, 1, false, r);
+            model__get_log_info1(w, in, c, r);
         return;
     case MODEL_OP_GET_LOG_INFO2:
         if ((in = model__enter(w, h, r)) != NULL)
-            model__get_log_info(w, in, c, 1, true, r);
+            model__get_log_info2(w, in, c, r);
         return;
     case MODEL_OP_GET_TRUNCATE_LOG_INFO:
         if ((in = model__enter(w, h, r)) != NULL)
-            model__get_log_info(w, in, c, 2, false, r);
+            model__get_truncate_log_info(w, in, c, r);
         return;
     case MODEL_OP_TRUNCATE_LOG:
         if ((in = model__enter(w, h, r)) != NULL)
@@ -1818,172 +1291,4 @@ again:
         r->err = JET_errInvalidParameter; /* not an operation */
         return;
     }
-}
-
-/* ---------------------------------------------------------------------------
- * Read-only queries.
- * ------------------------------------------------------------------------- */
-
-/* Stage L without V: the instance a handle names for the queries, or NULL. */
-static const struct model__inst *model__find(const struct model_world *w, JET_INSTANCE h)
-{
-    JET_ERR err;
-    unsigned rule;
-    int idx = model__lookup(w, h, &err, &rule);
-    return idx < 0 ? NULL : &w->inst[idx];
-}
-
-uint64_t model_fingerprint_instance(const struct model_world *w, JET_INSTANCE inst)
-{
-    const struct model__inst *in = model__find(w, inst);
-    if (in == NULL)
-        return 0;
-    uint64_t h = model__hash(in, sizeof *in);
-    return h != 0 ? h : 1;
-}
-
-/* Append bytes to a bounded buffer; returns the new logical length. */
-static uint32_t model__put(char *buf, uint32_t cb, uint32_t at, const char *s, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i++, at++) {
-        if (buf != NULL && at < cb)
-            buf[at] = s[i];
-    }
-    return at;
-}
-
-static void model__log_name(uint32_t gen, char out[MODEL__LOG_NAME_BYTES])
-{
-    static const char hex[] = "0123456789ABCDEF";
-    memcpy(out, "edb", 3);
-    for (int i = 0; i < 8; i++)
-        out[3 + i] = hex[(gen >> (28 - 4 * i)) & 0xFu];
-    memcpy(out + 11, ".log", 5); /* with the NUL */
-}
-
-uint32_t model_list(const struct model_world *w, JET_INSTANCE inst, int which, char *buf,
-                    uint32_t cb)
-{
-    const struct model__inst *in = model__find(w, inst);
-    if (in == NULL || !in->in_progress_any || which < 0 || which > 2)
-        return 0;
-    uint32_t at = 0;
-    if (which == 0) {
-        for (int i = 0; i < MODEL_MAX_DATABASES; i++) {
-            const struct model__db *d = &in->db[i];
-            if (d->pages != 0)
-                at = model__put(buf, cb, at, d->name, (uint32_t)d->name_len + 1u);
-        }
-        return model__put(buf, cb, at, "", 1);
-    }
-    uint32_t mic = which == 1 ? in->copy_mic : in->delete_mic;
-    uint32_t mac = which == 1 ? in->copy_mac : in->delete_mac;
-    uint64_t n = mac > mic ? mac - mic : 0;
-    uint64_t size = n * MODEL__LOG_NAME_BYTES + 1u;
-    if (size > UINT32_MAX)
-        return 0;
-    /* Write only what fits; the size is known without the loop. */
-    for (uint32_t g = mic; g < mac && at < cb && buf != NULL; g++) {
-        char name[MODEL__LOG_NAME_BYTES];
-        model__log_name(g, name);
-        at = model__put(buf, cb, at, name, MODEL__LOG_NAME_BYTES);
-    }
-    at = (uint32_t)(size - 1u);
-    model__put(buf, cb, at, "", 1);
-    return (uint32_t)size;
-}
-
-/* R50-R55, §6.3-§6.4. */
-static bool model__gated(enum model_op op)
-{
-    switch (op) {
-    case MODEL_OP_BEGIN:
-    case MODEL_OP_GET_ATTACH_INFO:
-    case MODEL_OP_OPEN_FILE:
-    case MODEL_OP_READ_FILE:
-    case MODEL_OP_CLOSE_FILE:
-    case MODEL_OP_GET_LOG_INFO:
-    case MODEL_OP_GET_LOG_INFO2:
-    case MODEL_OP_GET_TRUNCATE_LOG_INFO:
-    case MODEL_OP_TRUNCATE_LOG:
-    case MODEL_OP_END:
-    case MODEL_OP_END2:
-        return true;
-    default:
-        return false;
-    }
-}
-
-static bool model__is_term(enum model_op op)
-{
-    return op == MODEL_OP_TERM || op == MODEL_OP_TERM2;
-}
-
-bool model_overlap_defined(enum model_op a, enum model_op b)
-{
-    if ((unsigned)a >= MODEL_OP__COUNT || (unsigned)b >= MODEL_OP__COUNT)
-        return false;
-    a = model__instance_variant(a);
-    b = model__instance_variant(b);
-    /* R50, R51, R53: Stop overlaps anything (L-Stop, L-Check). */
-    if (a == MODEL_OP_STOP_BACKUP_INSTANCE || b == MODEL_OP_STOP_BACKUP_INSTANCE)
-        return true;
-    /* R52: Begin against Begin; the claim is atomic. */
-    if (a == MODEL_OP_BEGIN && b == MODEL_OP_BEGIN)
-        return true;
-    /* R54: JetTerm waits out in-flight gated calls; later ones get -1000. */
-    if ((model__is_term(a) && model__gated(b)) || (model__gated(a) && model__is_term(b)))
-        return true;
-    return false; /* R55 */
-}
-
-enum model_mode model_mode(const struct model_world *w)
-{
-    return (enum model_mode)w->mode;
-}
-
-void model_view(const struct model_world *w, JET_INSTANCE inst, struct model_view *out)
-{
-    memset(out, 0, sizeof *out);
-    const struct model__inst *in = model__find(w, inst);
-    if (in == NULL) {
-        out->life = MODEL_LIFE_TERMINATED;
-        return;
-    }
-    out->found = true;
-    out->life = (enum model_life)in->life;
-    out->backup_allowed = in->backup_allowed;
-    out->service_stopped = in->service_stopped;
-    out->logging_disabled = in->logging_disabled;
-    out->circular = in->circular;
-    out->has_log = !(in->forced & MODEL__FORCED(BACKSTOP_STATE_NO_LOG));
-    for (uint32_t s = 1; s < BACKSTOP_STATE__COUNT; s++) {
-        if (in->forced & MODEL__FORCED(s)) {
-            out->forced_state = s; /* the lowest forced state */
-            break;
-        }
-    }
-    out->in_progress_any = in->in_progress_any;
-    out->in_progress_local = in->in_progress_local;
-    out->stop = in->stop;
-    out->full = in->full;
-    out->logs_truncated = in->logs_truncated;
-    out->began_new_log = in->began_new_log;
-    out->phase = (enum model_phase)in->phase;
-    out->slot_in_use = in->slot_in_use;
-    out->slot_is_db = in->slot_is_db;
-    out->slot_is_log = in->slot_is_log;
-    out->slot_ib = in->slot_ib;
-    out->slot_cb = in->slot_cb;
-    out->slot_lgen = in->slot_lgen;
-    out->slots_ever_used = in->slots_ever_used;
-    out->copy_mic = in->copy_mic;
-    out->copy_mac = in->copy_mac;
-    out->delete_mic = in->delete_mic;
-    out->delete_mac = in->delete_mac;
-    out->gen_copy_done = in->gen_copy_done > UINT32_MAX ? UINT32_MAX : (uint32_t)in->gen_copy_done;
-    out->log_low = in->log_low;
-    out->log_current = in->log_current;
-    out->checkpoint = in->checkpoint;
-    out->n_databases = in->n_databases;
 }

@@ -2083,6 +2083,150 @@ Test(model, open_file_names_resolve_by_basename_without_case)
     free(w);
 }
 
+/* The byte-by-byte reading of OpenFile's name that the model's word-at-a-time
+ * lookup must agree with: the base name after the last '/' or '\\', compared
+ * to each database name with ASCII case folded (and only ASCII). */
+static int ref_db_index(char names[][32], int n, const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p; p++) {
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    }
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (strlen(base) != len)
+            continue;
+        size_t k = 0;
+        while (k < len) {
+            unsigned char a = (unsigned char)base[k], b = (unsigned char)names[i][k];
+            if (a >= 'A' && a <= 'Z')
+                a += 32;
+            if (b >= 'A' && b <= 'Z')
+                b += 32;
+            if (a != b)
+                break;
+            k++;
+        }
+        if (k == len)
+            return i;
+    }
+    return -1;
+}
+
+/* Databases of every name length, with names that share the length and the
+ * last byte (one lookup, several candidates), mixed case and bytes above 0x7F;
+ * each is opened as it is, in other cases, with one byte changed, shortened,
+ * lengthened and behind a directory, and the model must agree with
+ * ref_db_index. */
+Test(model, open_file_database_names_agree_with_a_bytewise_reference)
+{
+    static const char alphabet[] = "aBcDeF019._-zZ\xC1\xE1";
+    for (size_t len = 1; len < MODEL_MAX_NAME - 1; len++) {
+        char names[4][32];
+        uint32_t pages[4] = {5, 6, 7, 8};
+        /* names[0]; [1] differs in its first byte only (for len > 1 the same
+         * length and last byte); [2] in its last byte only; [3] is longer. */
+        for (size_t k = 0; k <= len; k++)
+            names[0][k] = alphabet[(k * 7 + len) % (sizeof alphabet - 1)];
+        names[0][len] = '\0';
+        memcpy(names[1], names[0], 32);
+        memcpy(names[2], names[0], 32);
+        names[1][0] = (names[0][0] | 0x20) == 'q' ? 'r' : 'q';
+        names[2][len - 1] = (names[0][len - 1] | 0x20) == '7' ? '8' : '7';
+        if (len == 1 && names[2][0] == names[1][0])
+            names[2][0] = 's';
+        memcpy(names[3], names[0], 32);
+        names[3][len] = 'Q';
+        names[3][len + 1] = '\0';
+        struct model_world *w = world_new(MODEL_PROFILE_ESE);
+        JET_INSTANCE i = instance(w, true);
+        for (int d = 0; d < 4; d++)
+            database(w, i, names[d], pages[d]);
+        cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i), 0);
+        for (int d = 0; d < 4; d++) {
+            size_t n = strlen(names[d]);
+            for (int variant = 0; variant < 6 + 3 * (int)n; variant++) {
+                char q[80];
+                snprintf(q, sizeof q, "%s", names[d]);
+                if (variant == 1 || variant == 2) { /* upper / lower case (ASCII) */
+                    for (size_t k = 0; k < n; k++) {
+                        unsigned char ch = (unsigned char)q[k];
+                        if (variant == 1 && ch >= 'a' && ch <= 'z')
+                            q[k] = (char)(ch - 32);
+                        if (variant == 2 && ch >= 'A' && ch <= 'Z')
+                            q[k] = (char)(ch + 32);
+                    }
+                } else if (variant == 3) {
+                    q[n - 1] = '\0';
+                } else if (variant == 4) {
+                    snprintf(q, sizeof q, "%sx", names[d]);
+                } else if (variant == 5) {
+                    snprintf(q, sizeof q, "%s%s", d & 1 ? "a\\b/" : "dir/", names[d]);
+                } else if (variant >= 6) { /* byte k: +1, case flip by 0x20, or 0x80 */
+                    size_t k = (size_t)(variant - 6) / 3;
+                    int how = (variant - 6) % 3;
+                    q[k] = (char)(how == 0 ? q[k] + 1 : how == 1 ? q[k] ^ 0x20 : q[k] ^ 0x80);
+                    if (q[k] == '\0' || q[k] == '/' || q[k] == '\\')
+                        q[k] = '#';
+                }
+                if (q[0] == '\0')
+                    continue;
+                int want = ref_db_index(names, 4, q);
+                struct model_result r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = q);
+                if (want < 0) {
+                    cr_expect_eq(r.err, JET_errDatabaseNotFound, "len %zu: \"%s\"", len, q);
+                    continue;
+                }
+                cr_expect_eq(r.err, 0, "len %zu: \"%s\" is %s", len, q, names[want]);
+                cr_expect_eq(r.size, (pages[want] + 3u) * PAGE, "len %zu: \"%s\"", len, q);
+                cr_assert_eq(ERR(w, .op = MODEL_OP_CLOSE_FILE, .inst = i, .hf = 0), 0);
+            }
+        }
+        free(w);
+    }
+}
+
+/* 15-byte names around the usual log name "edbXXXXXXXX.log" (read as two
+ * words): each byte spoiled in turn is no log name (R38 cancels), case and a
+ * directory do not matter. */
+Test(model, fifteen_byte_log_names_parse_exactly)
+{
+    struct model_world *w = world_new(MODEL_PROFILE_ESE);
+    JET_INSTANCE i = instance(w, true);
+    database(w, i, "db1", 2);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_ROLL_LOG, .inst = i, .arg = 0x1A), 0);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_FX_SET_CHECKPOINT, .inst = i, .arg = 0x1A), 0);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_BEGIN, .inst = i), 0);
+    cr_assert_eq(ERR(w, .op = MODEL_OP_GET_LOG_INFO, .inst = i, .cb_max = 4096), 0);
+    static const char *const ok[] = {"edb0000001A.log", "EDB0000001a.LOG", "eDb0000001A.lOg",
+                                     "x/edb0000001A.log", "c:\\l\\edb0000001b.log"};
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        struct model_result r = DO(w, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = ok[k]);
+        cr_expect_eq(r.err, 0, "%s", ok[k]);
+        cr_expect_eq(r.size, LOG_SIZE, "%s", ok[k]);
+        cr_assert_eq(ERR(w, .op = MODEL_OP_CLOSE_FILE, .inst = i, .hf = 0), 0);
+    }
+    /* Each byte of "edb0000001A.log" replaced by characters that are no longer
+     * right there (a non-hex letter, a dot, a separator, a high byte). */
+    static const char bad[] = {'g', '.', '/', '\x81', 'x', '0'};
+    for (size_t pos = 0; pos < 15; pos++) {
+        for (size_t b = 0; b < sizeof bad; b++) {
+            char q[16];
+            memcpy(q, "edb0000001A.log", 16);
+            if (q[pos] == bad[b] || (pos >= 3 && pos < 11 && bad[b] == '0'))
+                continue; /* unchanged, or still a hex digit */
+            q[pos] = bad[b];
+            /* With a separator, the base name after it is no log name either. */
+            struct model_world *t = world_clone(w);
+            JET_ERR err = ERR(t, .op = MODEL_OP_OPEN_FILE, .inst = i, .name = q);
+            cr_expect_eq(err, JET_errMissingFileToBackup, "\"%s\"", q);
+            free(t);
+        }
+    }
+    free(w);
+}
+
 /* F1: ErrNewInst's unique-name check (jetapi.cxx:3518-3543). */
 Test(model, instance_names_in_use_give_instance_name_in_use)
 {
