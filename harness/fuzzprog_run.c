@@ -57,7 +57,8 @@ struct fp_run {
     int last_var;       /* the runner's last_inst_var */
     bool one;           /* one_t/one_m hold the OneInst instance's handle */
     JET_INSTANCE one_t, one_m; /* as the last successful JetInit in OneInst mode returned it */
-    int n_anon;         /* live instances JetInit allocated in MultiInst and no name holds */
+    int n_anon;         /* live instances no name holds (JetInit allocated them in
+                         * MultiInst, or their name was given another instance) */
     int armed;          /* fault point armed and not fired yet, or -1 */
     bool left_session;  /* a read fault made a database leave a full backup's session */
     int n_fired;
@@ -75,6 +76,21 @@ struct fp_run {
  * a behaviour. Counts the live instances names hold, once each, and those
  * JetInit allocated with no name to hold them (n_anon).
  */
+/* Whether giving name `var` the handle `next` leaves its current instance,
+ * still live in the model, with no name to reach it. */
+static bool fp_orphaned(const struct fp_run *x, int var, JET_INSTANCE next)
+{
+    struct model_view v;
+    JET_INSTANCE cur = x->vars[var].mv;
+    if (!x->vars[var].bound || cur == next)
+        return false;
+    for (int j = 0; j < FUZZPROG_MAX_VARS; j++)
+        if (j != var && x->vars[j].bound && x->vars[j].mv == cur)
+            return false;
+    model_view(x->w, cur, &v);
+    return v.found;
+}
+
 static bool fp_table_full(const struct fp_run *x)
 {
     int live = x->n_anon;
@@ -849,11 +865,11 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
         JET_INSTANCE *mp = op == MODEL_OP_CREATE_INSTANCE ? &x->vars[s->var].mv
                            : ta.pinst == &ttmp            ? &mtmp
                                                           : &x->vars[s->var].mv;
-        if (mr.err >= 0 && (mr.outs & MODEL_OUT_INST))
+        if (mr.err >= 0 && (mr.outs & MODEL_OUT_INST)) {
+            if (mp == &mtmp ? pre.mode == MODEL_MODE_MULTI : fp_orphaned(x, s->var, mr.inst))
+                x->n_anon++; /* no name holds it now: it lives to the end of the run */
             *mp = mr.inst;
-        if (op == MODEL_OP_INIT && mr.err == JET_errSuccess && mp == &mtmp &&
-            pre.mode == MODEL_MODE_MULTI)
-            x->n_anon++; /* no name holds it: it lives to the end of the run */
+        }
         if (op == MODEL_OP_INIT && mr.err == JET_errSuccess && model_mode(x->w) == MODEL_MODE_ONE) {
             x->one = true;
             x->one_m = *mp;
