@@ -230,58 +230,58 @@ size_t hist_collect(const struct hist *h, struct hist_event **out)
 }
 
 /* ---------------------------------------------------------------------------
- * Hashing: FNV-1a over 64-bit words (each field widened to 64 bits, so the
- * hash does not depend on struct layout or padding), with a final avalanche.
- * call.name is hashed by its content, never by its address.
+ * Hashing: a word-at-a-time multiply-xorshift over 64-bit words (each field
+ * widened to 64 bits, so the hash does not depend on struct layout or
+ * padding), with a final avalanche. One multiply per word: the hash runs over
+ * every recorded event at each segment end, so its cost is recording overhead.
+ * call.name is hashed by its content (8 bytes at a time), never by its address.
  * ------------------------------------------------------------------------- */
 
-#define HIST__FNV_OFFSET 0xCBF29CE484222325u
-#define HIST__FNV_PRIME 0x100000001B3u
+#define HIST__SEED 0xCBF29CE484222325u
+#define HIST__MUL 0x9E3779B97F4A7C15u
 
 static inline uint64_t hist__mix(uint64_t h, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) {
-        h ^= (v >> (8 * i)) & 0xFFu;
-        h *= HIST__FNV_PRIME;
-    }
-    return h;
+    h = (h ^ v) * HIST__MUL;
+    return h ^ (h >> 29);
 }
 
 static uint64_t hist__mix_str(uint64_t h, const char *s)
 {
     if (s == NULL)
         return hist__mix(h, 0xFFFFFFFFFFFFFFFFu); /* NULL differs from "" */
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= HIST__FNV_PRIME;
+    size_t n = strlen(s), i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = hist__mix(h, v);
     }
-    h ^= 0xFFu; /* terminator, so "ab"+"c" differs from "a"+"bc" */
-    h *= HIST__FNV_PRIME;
-    return h;
+    uint64_t v = 0;
+    memcpy(&v, s + i, n - i);
+    /* The length, so that "ab"+"c" differs from "a"+"bc" and trailing NULs count. */
+    return hist__mix(hist__mix(h, v), (uint64_t)n);
 }
 
 uint64_t hist_hash(const struct hist_event *ev, size_t n)
 {
-    uint64_t h = HIST__FNV_OFFSET;
+    uint64_t h = HIST__SEED;
     h = hist__mix(h, (uint64_t)n);
     for (size_t i = 0; i < n; i++) {
         const struct hist_event *e = &ev[i];
         h = hist__mix(h, e->inv);
         h = hist__mix(h, e->ret);
         h = hist__mix(h, (uint64_t)e->thread << 32 | e->lifetime);
-        h = hist__mix(h, (uint64_t)e->handle_stale);
-        h = hist__mix(h, (uint64_t)e->call.op);
+        h = hist__mix(h, (uint64_t)e->handle_stale << 32 | (uint32_t)e->call.op);
         h = hist__mix(h, (uint64_t)e->call.inst);
         h = hist__mix(h, (uint64_t)e->call.grbit << 32 | e->call.cb_max);
         h = hist__mix(h, (uint64_t)e->call.hf);
         h = hist__mix(h, (uint64_t)e->call.flags << 32 | e->call.arg);
-        h = hist__mix(h, (uint64_t)e->call.fault);
+        h = hist__mix(h, (uint64_t)(uint32_t)e->call.fault << 32 | (uint32_t)e->fault);
         h = hist__mix_str(h, e->call.name);
-        h = hist__mix(h, (uint64_t)e->fault);
         h = hist__mix(h, (uint64_t)(uint32_t)e->err << 32 | e->outs);
         h = hist__mix(h, (uint64_t)e->hf);
         h = hist__mix(h, e->size);
-        h = hist__mix(h, e->cb_actual);
+        h = hist__mix(h, (uint64_t)e->cb_actual);
         h = hist__mix(h, (uint64_t)e->gen_low << 32 | e->gen_high);
     }
     h ^= h >> 33;

@@ -143,7 +143,7 @@ static size_t lc_trim(const unsigned char *w, size_t n)
 }
 
 /* Calls whose handle argument is the lifetime's instance. */
-static bool lc_takes_handle(const struct model_call *c)
+bool lincheck__takes_handle(const struct model_call *c)
 {
     if (c->op == MODEL_OP_CREATE_INSTANCE || model_op_is_legacy(c->op))
         return false;
@@ -190,7 +190,7 @@ static bool lc_is_term(enum model_op op)
 
 /* Does the recorded response agree with the model's? (lincheck.h: err, and the
  * out-parameters both sides define.) */
-static bool lc_match(const struct hist_event *e, const struct model_result *r)
+bool lincheck__match(const struct hist_event *e, const struct model_result *r)
 {
     if (e->err != r->err)
         return false;
@@ -515,7 +515,7 @@ static int lc_memo_visit(struct lincheck__search *s, uint64_t key, uint32_t p, u
 
 /* The lifetime's world before its first event: the setup calls applied to a
  * fresh world, and the handle the lifetime's instance has in it. */
-static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_config *mcfg,
+JET_INSTANCE lincheck__start_world(struct model_world *w, const struct model_config *mcfg,
                                    const struct model_call *setup, size_t n_setup,
                                    const struct hist_event *const *evs, size_t n)
 {
@@ -525,7 +525,7 @@ static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_con
     for (size_t i = 0; i < n_setup; i++) {
         struct model_call c = setup[i];
         /* A setup's JetInit names the instance created before it, if any. */
-        if (lc_takes_handle(&c) ||
+        if (lincheck__takes_handle(&c) ||
             (c.op == MODEL_OP_INIT && h != 0 && !(c.flags & MODEL_CALL_PINST_NULL)))
             c.inst = h != 0 ? h : LC_NEVER_HANDLE;
         model_step(w, &c, &r);
@@ -538,7 +538,7 @@ static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_con
      * deterministic, so a dry run on a copy tells. */
     for (size_t i = 0; i < n; i++) {
         const struct model_call *c = &evs[i]->call;
-        if (c->op == MODEL_OP_CREATE_INSTANCE || (c->op == MODEL_OP_INIT && !lc_takes_handle(c))) {
+        if (c->op == MODEL_OP_CREATE_INSTANCE || (c->op == MODEL_OP_INIT && !lincheck__takes_handle(c))) {
             struct model_world *tmp = malloc(model_world_size());
             if (tmp == NULL)
                 return LC_NEVER_HANDLE;
@@ -553,9 +553,10 @@ static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_con
     return LC_NEVER_HANDLE;
 }
 
+/* Build the ops of events `evs` and reset the tables; s->cur already holds the
+ * start world, in which the lifetime's instance has handle `handle`. */
 static int lc_prepare(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
-                      const struct model_config *mcfg, const struct model_call *setup,
-                      size_t n_setup, uint32_t *root_sid)
+                      JET_INSTANCE handle, uint32_t *root_sid)
 {
     s->n_ops = s->n_pend = s->n_st = s->pool_len = s->n_memo = s->n_ext = 0;
     size_t n_ops = 0;
@@ -590,7 +591,7 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
         return LINCHECK_ENOMEM;
     memset(s->bits, 0, words * sizeof *s->bits);
 
-    s->handle = lc_start_world(LC_W(s->cur), mcfg, setup, n_setup, evs, n);
+    s->handle = handle;
     for (size_t i = 0; i < n; i++) {
         const struct hist_event *e = evs[i];
         struct lc_op o = {.inv = e->inv, .ret = e->ret, .call = e->call, .ev = (uint32_t)i,
@@ -603,7 +604,7 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
         o.resp.gen_low = e->gen_low;
         o.resp.gen_high = e->gen_high;
         o.call.fault = e->fault;
-        if (lc_takes_handle(&o.call))
+        if (lincheck__takes_handle(&o.call))
             o.call.inst = s->handle;
         if (lc_is_term(e->call.op)) {
             o.kind = LINCHECK__LOCK;
@@ -709,7 +710,7 @@ static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint8
         model_step(LC_W(s->tmp), &o->call, r);
         s->tmp_len = s->wsize; /* the model may have written anywhere */
     }
-    return o->pending || lc_match(&o->resp, r);
+    return o->pending || lincheck__match(&o->resp, r);
 }
 
 /*
@@ -717,18 +718,18 @@ static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint8
  * to hear about (the culprit when diagnosing), or LINCHECK__NONE. With `diagnose`,
  * out->order receives the longest linearisable prefix (malloc'ed).
  */
-int lincheck__search_run(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
-                         const struct model_config *mcfg, const struct model_call *setup,
-                         size_t n_setup, uint64_t budget, bool diagnose, uint32_t hint,
-                         struct lincheck__outcome *out)
+static int lc_search(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                     JET_INSTANCE handle, uint64_t budget, bool diagnose, uint32_t hint,
+                     lincheck__end_fn on_end, void *end_ctx, struct lincheck__outcome *out)
 {
     memset(out, 0, sizeof *out);
     out->culprit = LINCHECK__NONE;
     out->blocked = LINCHECK__NONE;
     uint32_t root_sid;
-    int rc = lc_prepare(s, evs, n, mcfg, setup, n_setup, &root_sid);
+    int rc = lc_prepare(s, evs, n, handle, &root_sid);
     if (rc != 0)
         return rc;
+    bool found = false;
 
     uint32_t n_np = (uint32_t)(s->n_ops - s->n_pend);
     uint32_t n_set = 0, n_set_np = 0;
@@ -748,15 +749,27 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
     f->minret_op = LINCHECK__NONE;
 
     for (;;) {
-        if (n_set_np == n_np) {
-            out->verdict = LINCHECK_LINEARIZABLE;
-            break;
-        }
         f = &s->stack[d];
-        uint32_t i = lc_next(s, f);
+        uint32_t i;
+        if (n_set_np == n_np) {
+            if (on_end == NULL) {
+                out->verdict = LINCHECK_LINEARIZABLE;
+                break;
+            }
+            /* Enumerating: report this end world, then look for others. The
+             * memo makes every (set, world) node a leaf at most once, so each
+             * distinct end world is reported once. */
+            found = true;
+            if ((rc = on_end(end_ctx, LC_CW(s->cur))) != 0)
+                return rc;
+            if (d == 0)
+                break;
+            goto backtrack;
+        }
+        i = lc_next(s, f);
         if (i == LINCHECK__NONE) {
             /* A dead end. The deepest one names the culprit. */
-            if (!f->had_child && (!have_best || d > best_depth)) {
+            if (on_end == NULL && !f->had_child && (!have_best || d > best_depth)) {
                 have_best = true;
                 best_depth = d;
                 uint32_t blocking = f->fail_op != LINCHECK__NONE ? f->fail_op : f->minret_op;
@@ -789,9 +802,10 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
                 }
             }
             if (d == 0) {
-                out->verdict = LINCHECK_VIOLATION;
+                out->verdict = found ? LINCHECK_LINEARIZABLE : LINCHECK_VIOLATION;
                 break;
             }
+        backtrack:;
             uint32_t back = f->op;
             lc_clear(s, back);
             zob ^= s->zob[back];
@@ -879,6 +893,23 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
     return 0;
 }
 
+int lincheck__search_run(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                         const struct model_config *mcfg, const struct model_call *setup,
+                         size_t n_setup, uint64_t budget, bool diagnose, uint32_t hint,
+                         struct lincheck__outcome *out)
+{
+    JET_INSTANCE h = lincheck__start_world(LC_W(s->cur), mcfg, setup, n_setup, evs, n);
+    return lc_search(s, evs, n, h, budget, diagnose, hint, NULL, NULL, out);
+}
+
+int lincheck__search_from(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                          const struct model_world *start, JET_INSTANCE handle, uint64_t budget,
+                          lincheck__end_fn on_end, void *end_ctx, struct lincheck__outcome *out)
+{
+    memcpy(s->cur, start, s->wsize);
+    return lc_search(s, evs, n, handle, budget, false, LINCHECK__NONE, on_end, end_ctx, out);
+}
+
 /* ---------------------------------------------------------------------------
  * No-lifetime calls (lincheck.h): explained by an empty world or a MultiInst
  * world, unchanged by the call.
@@ -919,7 +950,7 @@ static struct model_call lc_ref_call(const struct hist_event *e)
 {
     struct model_call c = e->call;
     c.fault = e->fault;
-    if (lc_takes_handle(&c) && c.inst != 0 && c.inst != JET_instanceNil)
+    if (lincheck__takes_handle(&c) && c.inst != 0 && c.inst != JET_instanceNil)
         c.inst = LC_NEVER_HANDLE;
     return c;
 }
@@ -945,7 +976,7 @@ static bool lc_ref_ok(struct lc_refworlds *rw, const struct hist_event *e, struc
         model_step(rw->tmp, &c, &rk);
         if (k == 1)
             *r = rk;
-        if ((lc_pending(e) || lc_match(e, &rk)) && model_world_equal(rw->tmp, rw->w[k]))
+        if ((lc_pending(e) || lincheck__match(e, &rk)) && model_world_equal(rw->tmp, rw->w[k]))
             ok = true;
     }
     return ok;
@@ -1165,8 +1196,8 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     for (size_t p = 0; p < n_parts; p++) {
         const struct lincheck_lifetime_setup *su = lc_find_setup(cfg, parts[p].lifetime);
         struct lincheck__outcome o;
-        rc = lincheck__search_run(s, ptrs + parts[p].off, parts[p].n, &cfg->model, su ? su->calls : NULL,
-                           su ? su->n_calls : 0, max_steps, false, LINCHECK__NONE, &o);
+        rc = lincheck__check_lifetime(s, ptrs + parts[p].off, parts[p].n, &cfg->model,
+                                      su ? su->calls : NULL, su ? su->n_calls : 0, max_steps, &o);
         if (rc != 0)
             goto done;
         out->steps += o.steps;

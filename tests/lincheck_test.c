@@ -1077,3 +1077,111 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
     cr_expect_gt(n_lin, 120, "%d linearizable", n_lin);
     cr_expect_gt(n_viol, 120, "%d violations", n_viol);
 }
+
+/* The quiet-point driver (lincheck_fast.c) against the plain whole-lifetime
+ * search, lifetime by lifetime, on generated histories with perturbed results
+ * and stamps: both must give the same verdict. The histories are counted for
+ * groups of overlapping calls that are not the lifetime's last (the part of
+ * the driver that carries several worlds), so the test shows it ran there. */
+static size_t inner_groups(const struct hist_event *const *evs, size_t n)
+{
+    size_t k = 0;
+    for (size_t a = 0; a < n;) {
+        uint64_t maxret = evs[a]->ret;
+        size_t b = a + 1;
+        while (b < n && evs[b]->inv < maxret) {
+            if (evs[b]->ret > maxret)
+                maxret = evs[b]->ret;
+            b++;
+        }
+        k += b > a + 1 && b < n;
+        a = b;
+    }
+    return k;
+}
+
+Test(lincheck, quiet_point_driver_agrees_with_the_plain_search)
+{
+    struct rng rng;
+    rng_seed(&rng, 4242);
+    static const JET_ERR errs[] = {0, -801, -505, -1003, -1000, -520, -521, -560};
+    struct lincheck__search *s;
+    cr_assert_eq(lincheck__search_new(&s), 0);
+    size_t n_checked = 0, n_viol = 0, n_inner = 0;
+    for (int iter = 0; iter < 300; iter++) {
+        struct lincheck__gen_config gc = {.seed = 5000 + (uint64_t)iter,
+                                          .n_threads = 2 + (uint32_t)iter % 4,
+                                          .n_instances = 1 + (uint32_t)iter % 2,
+                                          .n_events = 30 + (size_t)iter % 200,
+                                          .terms = iter % 3 == 0, .faults = iter % 4 == 0,
+                                          .pending = iter % 2 == 0};
+        gc.model.profile = (enum model_profile)(iter % MODEL_PROFILE__COUNT);
+        struct lincheck__gen g;
+        cr_assert_eq(lincheck__generate(&gc, &g), 0);
+        /* Perturb: results (a few), and sometimes a response moved later, which
+         * makes a call overlap more of its successors. */
+        int mode = iter % 3;
+        for (size_t i = 0; i < g.n; i++) {
+            if (g.ev[i].ret == HIST_PENDING)
+                continue;
+            if (mode == 1 && rng_below(&rng, 1000) < 8) {
+                g.ev[i].err = errs[rng_below(&rng, 8)];
+                if (rng_below(&rng, 2))
+                    g.ev[i].cb_actual += PAGE;
+            }
+        }
+        for (uint32_t lt = 0; lt < g.n_lifetimes; lt++) {
+            const struct hist_event **evs = malloc(sizeof *evs * (g.n ? g.n : 1));
+            cr_assert_not_null(evs);
+            size_t m = 0;
+            for (size_t i = 0; i < g.n; i++) {
+                if (g.ev[i].lifetime == lt)
+                    evs[m++] = &g.ev[i];
+            }
+            if (mode == 2 && m > 2) {
+                /* Widen one call's interval up to a later call's response
+                 * (still before any later call of its own thread). */
+                size_t i = rng_below(&rng, (uint32_t)m - 1);
+                struct hist_event *e = (struct hist_event *)evs[i];
+                for (size_t j = i + 1; j < m; j++) {
+                    if (evs[j]->thread == e->thread)
+                        break;
+                    if (evs[j]->ret != HIST_PENDING && evs[j]->ret > e->ret &&
+                        model_overlap_defined(e->call.op, evs[j]->call.op) &&
+                        model_overlap_defined(evs[j]->call.op, e->call.op))
+                        e->ret = evs[j]->ret + 1; /* past its response */
+                    else
+                        break;
+                }
+            }
+            const struct model_call *setup = NULL;
+            size_t n_setup = 0;
+            for (size_t k = 0; k < g.n_setups; k++) {
+                if (g.setups[k].lifetime == lt) {
+                    setup = g.setups[k].calls;
+                    n_setup = g.setups[k].n_calls;
+                }
+            }
+            if (m == 0) {
+                free(evs);
+                continue;
+            }
+            struct lincheck__outcome fast, plain;
+            cr_assert_eq(lincheck__check_lifetime(s, evs, m, &gc.model, setup, n_setup, 5000000,
+                                                  &fast), 0);
+            cr_assert_eq(lincheck__search_run(s, evs, m, &gc.model, setup, n_setup, 5000000, false,
+                                              LINCHECK__NONE, &plain), 0);
+            cr_expect_eq(fast.verdict, plain.verdict, "iter %d lifetime %u (%zu events): fast %s, plain %s",
+                         iter, lt, m, lincheck_verdict_name(fast.verdict),
+                         lincheck_verdict_name(plain.verdict));
+            n_checked++;
+            n_viol += plain.verdict == LINCHECK_VIOLATION;
+            n_inner += inner_groups(evs, m) > 0;
+            free(evs);
+        }
+        lincheck__generate_free(&g);
+    }
+    lincheck__search_delete(s);
+    cr_expect_gt(n_viol, 20, "%zu violations of %zu", n_viol, n_checked);
+    cr_expect_gt(n_inner, 100, "%zu lifetimes with inner overlap groups of %zu", n_inner, n_checked);
+}
