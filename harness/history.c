@@ -100,6 +100,13 @@ void hist_destroy(struct hist *h)
     free(h);
 }
 
+void hist_reset(struct hist *h)
+{
+    atomic_store(&h->clock, 1);
+    for (uint32_t i = 0; i < h->n_threads; i++)
+        h->t[i].n = 0;
+}
+
 void hist_set_enabled(struct hist *h, bool on)
 {
     atomic_store_explicit(&h->enabled, on, memory_order_release);
@@ -187,25 +194,32 @@ static void hist__sift_down(struct hist__head *heap, size_t n, size_t i)
     }
 }
 
-size_t hist_collect(const struct hist *h, struct hist_event **out)
+size_t hist_count(const struct hist *h)
 {
-    *out = NULL;
     size_t total = 0;
     for (uint32_t i = 0; i < h->n_threads; i++)
         total += h->t[i].n;
-    if (total == 0)
-        return 0;
-    struct hist_event *all = malloc(sizeof *all * total);
-    struct hist__head *heap = malloc(sizeof *heap * h->n_threads);
-    size_t *pos = calloc(h->n_threads, sizeof *pos);
-    if (all == NULL || heap == NULL || pos == NULL) {
-        free(all);
-        free(heap);
-        free(pos);
-        return 0;
+    return total;
+}
+
+size_t hist_collect_into(const struct hist *h, struct hist_event *all)
+{
+    struct hist__head heap_small[16];
+    size_t pos_small[16];
+    struct hist__head *heap = heap_small;
+    size_t *pos = pos_small;
+    if (h->n_threads > 16) {
+        heap = malloc(sizeof *heap * h->n_threads);
+        pos = malloc(sizeof *pos * h->n_threads);
+        if (heap == NULL || pos == NULL) {
+            free(heap);
+            free(pos);
+            return 0;
+        }
     }
     size_t n_heap = 0;
     for (uint32_t i = 0; i < h->n_threads; i++) {
+        pos[i] = 0;
         if (h->t[i].n > 0)
             heap[n_heap++] = (struct hist__head){.inv = h->t[i].ev[0].inv, .thread = i};
     }
@@ -215,18 +229,46 @@ size_t hist_collect(const struct hist *h, struct hist_event **out)
     while (n_heap > 0) {
         uint32_t th = heap[0].thread;
         const struct hist__thread *t = &h->t[th];
-        all[k++] = t->ev[pos[th]++];
-        if (pos[th] < t->n) {
-            heap[0].inv = t->ev[pos[th]].inv;
+        /* Copy the whole run of this thread's events that come before every
+         * other thread's next one (the smaller child of the heap's root). */
+        size_t start = pos[th], end = start + 1;
+        if (n_heap == 1) {
+            end = t->n;
         } else {
-            heap[0] = heap[--n_heap];
+            struct hist__head lim = heap[1];
+            if (n_heap > 2 && hist__less(&heap[2], &lim))
+                lim = heap[2];
+            struct hist__head next = {.thread = th};
+            while (end < t->n && (next.inv = t->ev[end].inv, hist__less(&next, &lim)))
+                end++;
         }
+        memcpy(&all[k], &t->ev[start], sizeof *all * (end - start));
+        k += end - start;
+        pos[th] = end;
+        if (end < t->n)
+            heap[0].inv = t->ev[end].inv;
+        else
+            heap[0] = heap[--n_heap];
         hist__sift_down(heap, n_heap, 0);
     }
-    free(heap);
-    free(pos);
-    *out = all;
+    if (heap != heap_small) {
+        free(heap);
+        free(pos);
+    }
     return k;
+}
+
+size_t hist_collect(const struct hist *h, struct hist_event **out)
+{
+    *out = NULL;
+    size_t total = hist_count(h);
+    if (total == 0)
+        return 0;
+    struct hist_event *all = malloc(sizeof *all * total);
+    if (all == NULL)
+        return 0;
+    *out = all;
+    return hist_collect_into(h, all);
 }
 
 /* ---------------------------------------------------------------------------

@@ -40,6 +40,8 @@
 #include "lincheck.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -760,8 +762,10 @@ static int lc_search(struct lincheck__search *s, const struct hist_event *const 
              * memo makes every (set, world) node a leaf at most once, so each
              * distinct end world is reported once. */
             found = true;
-            if ((rc = on_end(end_ctx, LC_CW(s->cur))) != 0)
+            if ((rc = on_end(end_ctx, LC_CW(s->cur))) != 0) {
+                out->steps = steps;
                 return rc;
+            }
             if (d == 0)
                 break;
             goto backtrack;
@@ -1059,6 +1063,125 @@ static const struct lincheck_lifetime_setup *lc_find_setup(const struct lincheck
     return NULL;
 }
 
+/* --- checking the lifetimes, in parallel ------------------------------------ */
+
+struct lc_verdict {
+    uint64_t steps;
+    enum lincheck_verdict verdict;
+};
+
+struct lc_job {
+    const struct lincheck_config *cfg;
+    const struct hist_event *const *ptrs;
+    const struct lc_part *parts;
+    const uint32_t *order; /* partition indexes, largest first */
+    size_t n_parts;
+    uint64_t max_steps;
+    struct lc_verdict *res; /* per partition */
+    atomic_size_t next;     /* the next entry of order to take */
+    atomic_int rc;          /* the first error */
+};
+
+struct lc_worker {
+    struct lc_job *job;
+    struct lincheck__search *s;
+};
+
+static void *lc_worker_main(void *arg)
+{
+    struct lc_worker *w = arg;
+    struct lc_job *j = w->job;
+    for (;;) {
+        size_t k = atomic_fetch_add(&j->next, 1);
+        if (k >= j->n_parts || atomic_load(&j->rc) != 0)
+            break;
+        const struct lc_part *pp = &j->parts[j->order[k]];
+        const struct lincheck_lifetime_setup *su = lc_find_setup(j->cfg, pp->lifetime);
+        struct lincheck__outcome o;
+        int rc = lincheck__check_lifetime(w->s, j->ptrs + pp->off, pp->n, &j->cfg->model,
+                                          su ? su->calls : NULL, su ? su->n_calls : 0, j->max_steps,
+                                          0, &o);
+        if (rc != 0) {
+            int zero = 0;
+            atomic_compare_exchange_strong(&j->rc, &zero, rc);
+            break;
+        }
+        j->res[j->order[k]] = (struct lc_verdict){.steps = o.steps, .verdict = o.verdict};
+    }
+    return NULL;
+}
+
+struct lc_sized {
+    size_t n;
+    uint32_t p;
+};
+
+static int lc_cmp_size_desc(const void *a, const void *b)
+{
+    const struct lc_sized *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* The verdict on every partition into *res (malloc'ed, partition order). The
+ * caller's search context s serves the caller's thread; each other thread
+ * has its own. */
+static int lc_check_parts(const struct lincheck_config *cfg, const struct hist_event *const *ptrs,
+                          const struct lc_part *parts, size_t n_parts, uint64_t max_steps,
+                          struct lincheck__search *s, struct lc_verdict **res)
+{
+    enum { LC_MAX_THREADS = 64 };
+    struct lc_job j = {.cfg = cfg, .ptrs = ptrs, .parts = parts, .n_parts = n_parts,
+                       .max_steps = max_steps};
+    struct lc_worker w[LC_MAX_THREADS];
+    pthread_t th[LC_MAX_THREADS];
+    bool started[LC_MAX_THREADS] = {0};
+    uint32_t *order = malloc(sizeof *order * (n_parts ? n_parts : 1));
+    *res = calloc(n_parts ? n_parts : 1, sizeof **res);
+    if (order == NULL || *res == NULL) {
+        free(order);
+        return LINCHECK_ENOMEM;
+    }
+    for (size_t p = 0; p < n_parts; p++)
+        order[p] = (uint32_t)p;
+    size_t k = cfg->threads > 1 ? cfg->threads : 1;
+    if (k > LC_MAX_THREADS)
+        k = LC_MAX_THREADS;
+    if (k > n_parts)
+        k = n_parts ? n_parts : 1;
+    if (k > 1) {
+        struct lc_sized *sz = malloc(sizeof *sz * n_parts);
+        if (sz != NULL) {
+            for (size_t p = 0; p < n_parts; p++)
+                sz[p] = (struct lc_sized){.n = parts[p].n, .p = (uint32_t)p};
+            qsort(sz, n_parts, sizeof *sz, lc_cmp_size_desc);
+            for (size_t p = 0; p < n_parts; p++)
+                order[p] = sz[p].p;
+            free(sz);
+        }
+    }
+    j.order = order;
+    j.res = *res;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.rc, 0);
+    w[0] = (struct lc_worker){.job = &j, .s = s};
+    for (size_t i = 1; i < k; i++) {
+        w[i] = (struct lc_worker){.job = &j};
+        if (lincheck__search_new(&w[i].s) != 0)
+            break;
+        started[i] = pthread_create(&th[i], NULL, lc_worker_main, &w[i]) == 0;
+    }
+    lc_worker_main(&w[0]);
+    for (size_t i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        lincheck__search_delete(w[i].s);
+    }
+    free(order);
+    return atomic_load(&j.rc);
+}
+
 void lincheck_result_free(struct lincheck_result *r)
 {
     if (r == NULL)
@@ -1100,6 +1223,7 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     size_t map_cap = 16;
     struct lincheck__search *s = NULL;
     struct lc_refworlds rw = {0};
+    struct lc_verdict *verdicts = NULL;
     if (ptrs == NULL)
         goto done;
     while (map_cap < 2 * (n + 1))
@@ -1189,23 +1313,22 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
         }
     }
 
-    /* The lifetimes. */
+    /* The lifetimes, on cfg->threads threads; verdicts are read in lifetime
+     * order, so the result does not depend on the threads' timing. */
     if (lincheck__search_new(&s) != 0)
+        goto done;
+    rc = lc_check_parts(cfg, ptrs, parts, n_parts, max_steps, s, &verdicts);
+    if (rc != 0)
         goto done;
     size_t first_bad = SIZE_MAX, first_unknown = SIZE_MAX;
     for (size_t p = 0; p < n_parts; p++) {
-        const struct lincheck_lifetime_setup *su = lc_find_setup(cfg, parts[p].lifetime);
-        struct lincheck__outcome o;
-        rc = lincheck__check_lifetime(s, ptrs + parts[p].off, parts[p].n, &cfg->model,
-                                      su ? su->calls : NULL, su ? su->n_calls : 0, max_steps, &o);
-        if (rc != 0)
-            goto done;
-        out->steps += o.steps;
-        if (o.verdict == LINCHECK_VIOLATION) {
+        const struct lc_verdict *o = &verdicts[p];
+        out->steps += o->steps;
+        if (o->verdict == LINCHECK_VIOLATION) {
             out->n_violations++;
             if (first_bad == SIZE_MAX)
                 first_bad = p;
-        } else if (o.verdict == LINCHECK_UNKNOWN) {
+        } else if (o->verdict == LINCHECK_UNKNOWN) {
             out->n_unknown++;
             if (first_unknown == SIZE_MAX)
                 first_unknown = p;
@@ -1254,6 +1377,7 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
         break;
     }
 done:
+    free(verdicts);
     lincheck__search_delete(s);
     lc_ref_free(&rw);
     free(map);

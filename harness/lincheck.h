@@ -72,7 +72,8 @@
  * Not for: producing histories (history.c, stress.c), or the online
  * invariants of issue 4 part 3 (checked while the run goes).
  *
- * Threads: lincheck_check is reentrant (no globals); one call per thread.
+ * Threads: lincheck_check is reentrant (no globals); one call per thread. It
+ * starts cfg->threads - 1 threads of its own and joins them before it returns.
  */
 #ifndef BACKSTOP_LINCHECK_H
 #define BACKSTOP_LINCHECK_H
@@ -137,6 +138,9 @@ struct lincheck_config {
     uint64_t max_steps;        /* per lifetime; 0 = LINCHECK_DEFAULT_MAX_STEPS */
     uint64_t max_shrink_steps; /* 0 = LINCHECK_DEFAULT_MAX_SHRINK_STEPS */
     bool no_shrink;            /* report the whole failing lifetime */
+    uint32_t threads;          /* lifetimes checked on this many threads at once
+                                  (the caller's included); 0 or 1: the caller's only.
+                                  The result does not depend on it. */
 };
 
 struct lincheck_cex; /* a counterexample: opaque, owned by the result */

@@ -22,9 +22,16 @@
  * with the recorded result (a JetTerm alone: its lock changes no world and its
  * effect follows at once, which is the plain step). A larger group is searched
  * from each world, enumerating the distinct worlds its linearisations end in
- * (the last group only needs one linearisation). If the worlds grow beyond
- * LF_MAX_WORLDS or a group's enumeration beyond its step allowance, the whole
- * lifetime goes to the plain search with the budget left, so the verdict never
+ * (the last group only needs one linearisation).
+ *
+ * Enumeration can be exponential where first-success search is not (k calls
+ * that change nothing: 2^k sets, one world). If a group's enumeration takes
+ * more than LF_ENUM_STEPS or ends in more than LF_MAX_WORLDS worlds, the
+ * group is searched optimistically instead: the first end world found is
+ * carried on alone. A linearisation found that way is still a witness (the
+ * groups' linearisations put end to end), so LINEARIZABLE stays exact; but a
+ * dead end after an optimistic group is no verdict, and the whole lifetime
+ * then goes to the plain search with the budget left. So the verdict never
  * depends on these limits. Model steps count against the lifetime's budget as
  * in the plain search.
  */
@@ -34,10 +41,10 @@
 #include "lincheck_int.h"
 
 #define LF_MAX_WORLDS 32u
-/* Steps a group's enumeration may take before the lifetime goes to the plain
- * search: generous for the small groups stress produces (a Stop across a read:
- * a handful of steps), small against a search of the whole lifetime. */
-#define LF_ENUM_STEPS(k) (4096u + 64u * (uint64_t)(k))
+/* Steps a group's enumeration may take before the group is searched
+ * optimistically: ample for the small groups stress produces (a Stop across a
+ * read: a handful of steps), small against a first-success search. */
+#define LF_ENUM_STEPS(k) (64u + 16u * (uint64_t)(k))
 
 /* A set of distinct worlds, each model_world_size() bytes. */
 struct lf_set {
@@ -115,17 +122,86 @@ static void lf_step(struct lf_set *cur, const struct hist_event *e, JET_INSTANCE
         lf_dedupe(cur);
 }
 
+/* Stop an enumeration at its first end world (the optimistic mode). */
+static int lf_first(void *ctx, const struct model_world *w)
+{
+    int rc = lf_add(ctx, w);
+    return rc != 0 ? rc : 1;
+}
+
+/* What a group left. */
+enum lf_res { LF_NEXT = 0, LF_DEAD, LF_OVER_BUDGET, LF_LAST_OK };
+
+/*
+ * Group evs[0..k) (overlapping calls between two quiet points, or the last
+ * group) from every world of cur. Exact: next receives every world some
+ * linearisation ends in. If that takes more than the group's allowance (or
+ * more worlds than LF_MAX_WORLDS), optimistic: next receives the first end
+ * world found, and *approx is set (a dead end later is then not a verdict).
+ */
+static int lf_group(struct lincheck__search *s, const struct hist_event *const *evs, size_t k,
+                    bool last, JET_INSTANCE handle, const struct lf_set *cur, struct lf_set *next,
+                    uint64_t budget, uint64_t group_steps, uint64_t *steps, bool *approx,
+                    enum lf_res *res)
+{
+    struct lincheck__outcome o;
+    int rc;
+    for (int exact = last ? 0 : 1; exact >= 0; exact--) {
+        next->n = 0;
+        next->overflow = next->enomem = false;
+        bool capped = false;
+        for (size_t i = 0; i < cur->n && !capped; i++) {
+            if (*steps >= budget) {
+                *res = LF_OVER_BUDGET;
+                return 0;
+            }
+            uint64_t left = budget - *steps, allow = left;
+            uint64_t cap = group_steps ? group_steps : LF_ENUM_STEPS(k);
+            if (exact && allow > cap)
+                allow = cap;
+            const struct model_world *w = (const struct model_world *)(void *)lf_at(cur, i);
+            rc = lincheck__search_from(s, evs, k, w, handle, allow,
+                                       last ? NULL : exact ? lf_add : lf_first, next, &o);
+            *steps += o.steps;
+            if (next->enomem)
+                return LINCHECK_ENOMEM;
+            if (rc < 0)
+                return rc;
+            if (o.verdict == LINCHECK_UNKNOWN && allow == left) {
+                *res = LF_OVER_BUDGET;
+                return 0;
+            }
+            capped = next->overflow || o.verdict == LINCHECK_UNKNOWN;
+            if (last && o.verdict == LINCHECK_LINEARIZABLE) {
+                *res = LF_LAST_OK;
+                return 0;
+            }
+            if (!exact && next->n > 0)
+                break; /* rc == 1: lf_first stopped it */
+        }
+        if (!capped) {
+            if (!exact && next->n > 0)
+                *approx = true; /* other worlds may have been possible */
+            *res = next->n > 0 ? LF_NEXT : LF_DEAD;
+            return 0;
+        }
+    }
+    *res = LF_DEAD; /* not reached: the optimistic pass is never capped but by the budget */
+    return 0;
+}
+
 int lincheck__check_lifetime(struct lincheck__search *s, const struct hist_event *const *evs,
                              size_t n, const struct model_config *mcfg,
                              const struct model_call *setup, size_t n_setup, uint64_t budget,
-                             struct lincheck__outcome *out)
+                             uint64_t group_steps, struct lincheck__outcome *out)
 {
     size_t wsize = model_world_size();
     struct lf_set set[2] = {{.wsize = wsize}, {.wsize = wsize}};
     struct lf_set *cur = &set[0], *next = &set[1];
     uint64_t steps = 0;
     int rc = LINCHECK_ENOMEM;
-    bool fallback = false;
+    bool approx = false;
+    enum lf_res res = LF_NEXT;
 
     memset(out, 0, sizeof *out);
     out->culprit = out->blocked = LINCHECK__NONE;
@@ -137,8 +213,7 @@ int lincheck__check_lifetime(struct lincheck__search *s, const struct hist_event
         lincheck__start_world((struct model_world *)(void *)cur->w, mcfg, setup, n_setup, evs, n);
     cur->n = 1;
 
-    out->verdict = LINCHECK_LINEARIZABLE;
-    for (size_t a = 0; a < n && !fallback;) {
+    for (size_t a = 0; a < n && res == LF_NEXT;) {
         uint64_t maxret = evs[a]->ret; /* HIST_PENDING: never returned */
         size_t b = a + 1;
         while (b < n && evs[b]->inv < maxret) {
@@ -149,75 +224,41 @@ int lincheck__check_lifetime(struct lincheck__search *s, const struct hist_event
         if (b == a + 1 && evs[a]->ret != HIST_PENDING) {
             steps += cur->n;
             lf_step(cur, evs[a], handle);
+            res = cur->n == 0 ? LF_DEAD : steps > budget ? LF_OVER_BUDGET : LF_NEXT;
         } else {
-            /* A group of overlapping calls, or the last group with a pending
-             * call: search it from every world. */
-            bool last = b == n;
-            next->n = 0;
-            next->overflow = false;
-            bool any = false;
-            for (size_t i = 0; i < cur->n && !fallback; i++) {
-                if (steps >= budget) {
-                    out->verdict = LINCHECK_UNKNOWN;
-                    goto verdict;
-                }
-                uint64_t allow = budget - steps;
-                if (!last && allow > LF_ENUM_STEPS(b - a))
-                    allow = LF_ENUM_STEPS(b - a);
-                struct lincheck__outcome o;
-                rc = lincheck__search_from(s, evs + a, b - a,
-                                           (const struct model_world *)(void *)lf_at(cur, i), handle,
-                                           allow, last ? NULL : lf_add, next, &o);
-                steps += o.steps;
-                if (next->enomem) {
-                    rc = LINCHECK_ENOMEM;
-                    goto done;
-                }
-                if (rc != 0 && !(rc == 1 && next->overflow))
-                    goto done;
-                rc = 0;
-                if (next->overflow || (o.verdict == LINCHECK_UNKNOWN && !last)) {
-                    fallback = true;
-                } else if (o.verdict == LINCHECK_UNKNOWN) {
-                    out->verdict = LINCHECK_UNKNOWN;
-                    goto verdict;
-                } else if (o.verdict == LINCHECK_LINEARIZABLE) {
-                    any = true;
-                    if (last)
-                        break;
-                }
-            }
-            if (fallback)
-                break;
-            if (last) {
-                if (!any)
-                    out->verdict = LINCHECK_VIOLATION;
-                goto verdict;
-            }
+            rc = lf_group(s, evs + a, b - a, b == n, handle, cur, next, budget, group_steps, &steps,
+                          &approx, &res);
+            if (rc != 0)
+                goto done;
             struct lf_set *t = cur;
             cur = next;
             next = t;
         }
-        if (cur->n == 0) {
-            out->verdict = LINCHECK_VIOLATION;
-            goto verdict;
-        }
-        if (steps > budget) {
-            out->verdict = LINCHECK_UNKNOWN;
-            goto verdict;
-        }
         a = b;
     }
-    if (fallback) {
+    switch (res) {
+    case LF_NEXT:
+    case LF_LAST_OK:
+        out->verdict = LINCHECK_LINEARIZABLE; /* a linearisation was found */
+        break;
+    case LF_OVER_BUDGET:
+        out->verdict = LINCHECK_UNKNOWN;
+        break;
+    case LF_DEAD:
+        if (!approx) {
+            out->verdict = LINCHECK_VIOLATION; /* every world was followed */
+            break;
+        }
+        /* A world was dropped on the way: only the plain search may say. */
         struct lincheck__outcome o;
-        uint64_t left = budget > steps ? budget - steps : 0;
-        rc = lincheck__search_run(s, evs, n, mcfg, setup, n_setup, left, false, LINCHECK__NONE, &o);
+        rc = lincheck__search_run(s, evs, n, mcfg, setup, n_setup, budget > steps ? budget - steps : 0,
+                                  false, LINCHECK__NONE, &o);
         if (rc != 0)
             goto done;
         out->verdict = o.verdict;
         steps += o.steps;
+        break;
     }
-verdict:
     out->steps = steps;
     rc = 0;
 done:

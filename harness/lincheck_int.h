@@ -121,15 +121,16 @@ bool lincheck__match(const struct hist_event *e, const struct model_result *r);
  * quiet points (every call before returned before any call after is invoked;
  * every linearisation passes there with all earlier calls linearised and no
  * JetTerm lock held). A call alone between quiet points is one model step; a
- * group of overlapping calls is searched (lincheck__search_from), from each
- * world the past may have left, for every world it may leave. Falls back to
- * the whole-lifetime search when the worlds or a group's enumeration grow too
- * large. Only the verdict and steps of *out are filled in.
+ * group of overlapping calls is searched (lincheck__search_from) from each
+ * world the past may have left, for every world it may leave, or, when that
+ * takes more than `group_steps` steps (0: a default by the group's size),
+ * for one; a dead end after such a group sends the lifetime to the plain
+ * search. Only the verdict and steps of *out are filled in.
  */
 int lincheck__check_lifetime(struct lincheck__search *s, const struct hist_event *const *evs,
                              size_t n, const struct model_config *mcfg,
                              const struct model_call *setup, size_t n_setup, uint64_t budget,
-                             struct lincheck__outcome *out);
+                             uint64_t group_steps, struct lincheck__outcome *out);
 
 /* The counterexample of violating lifetime `evs` (lincheck_shrink.c). */
 int lincheck__make_cex(struct lincheck__search *s, const struct lincheck_config *cfg,

@@ -29,27 +29,11 @@ static uint64_t stress__chain(uint64_t h, uint64_t seg, uint64_t k)
     return z ^ (z >> 31);
 }
 
-struct stress__group {
-    struct hist_event *ev;
-    size_t n;
-    const struct lincheck_config *lc;
-    struct lincheck_result lr;
-    int rv;
-};
-
-static void *stress__check_group(void *arg)
+/* Report the check's result. Returns a STRESS_* status. */
+static int stress__report(struct stress_run *run, int rv, struct lincheck_result *lr)
 {
-    struct stress__group *g = arg;
-    g->rv = lincheck_check(g->ev, g->n, g->lc, &g->lr);
-    return NULL;
-}
-
-/* Report one group's result. Returns a STRESS_* status. */
-static int stress__report(struct stress_run *run, struct stress__group *g)
-{
-    struct lincheck_result *lr = &g->lr;
-    if (g->rv != LINCHECK_OK) {
-        fprintf(stderr, "backstop: stress: harness error in the checker: %s: %s\n", lincheck_strerror(g->rv),
+    if (rv != LINCHECK_OK) {
+        fprintf(stderr, "backstop: stress: harness error in the checker: %s: %s\n", lincheck_strerror(rv),
                 lr->message);
         fflush(stderr);
         return STRESS_EHARNESS;
@@ -79,67 +63,22 @@ static int stress__report(struct stress_run *run, struct stress__group *g)
     return STRESS_OK;
 }
 
+/* The check is P-compositional: lincheck checks the lifetimes on as many
+ * threads as there are processors (while the workers are parked), and its
+ * result does not depend on the threads' timing. */
 static int stress__lincheck(struct stress_run *run, struct hist_event *ev, size_t n)
 {
     struct lincheck_config lc = {
         .model = {.profile = MODEL_PROFILE_ESE, .page_size = run->page_size, .log_size = run->log_size}};
-    struct stress__group g[STRESS__CHECK_MAX_GROUPS];
-    pthread_t th[STRESS__CHECK_MAX_GROUPS];
-    bool started[STRESS__CHECK_MAX_GROUPS] = {0};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t k = n >= STRESS__CHECK_PARALLEL_MIN && cpus > 1 ? (size_t)cpus : 1;
-    int status = STRESS_OK;
+    struct lincheck_result lr;
 
-    if (k > STRESS__CHECK_MAX_GROUPS)
-        k = STRESS__CHECK_MAX_GROUPS;
-    memset(g, 0, sizeof g);
-    for (size_t i = 0; i < k; i++)
-        g[i].lc = &lc;
-    if (k == 1) {
-        g[0].ev = ev;
-        g[0].n = n;
-    } else {
-        /* Split by lifetime (events without one go with group 0), keeping
-         * each group in invocation order. */
-        size_t count[STRESS__CHECK_MAX_GROUPS] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[ev[i].lifetime == HIST_NO_LIFETIME ? 0 : ev[i].lifetime % k]++;
-        for (size_t i = 0; i < k; i++) {
-            g[i].ev = malloc(sizeof *ev * (count[i] ? count[i] : 1));
-            if (!g[i].ev) {
-                for (size_t j = 0; j < i; j++)
-                    free(g[j].ev);
-                k = 1;
-                g[0].ev = ev;
-                g[0].n = n;
-                goto run;
-            }
-        }
-        for (size_t i = 0; i < n; i++) {
-            struct stress__group *d = &g[ev[i].lifetime == HIST_NO_LIFETIME ? 0 : ev[i].lifetime % k];
-            d->ev[d->n++] = ev[i];
-        }
-    }
-run:
-    for (size_t i = 1; i < k; i++)
-        started[i] = pthread_create(&th[i], NULL, stress__check_group, &g[i]) == 0;
-    stress__check_group(&g[0]);
-    for (size_t i = 1; i < k; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        else
-            stress__check_group(&g[i]);
-    }
-    for (size_t i = 0; i < k; i++) {
-        if (g[i].n > 0 || i == 0) {
-            int rv = stress__report(run, &g[i]);
-            if (rv != STRESS_OK)
-                status = rv;
-        }
-        lincheck_result_free(&g[i].lr);
-        if (k > 1)
-            free(g[i].ev);
-    }
+    lc.threads = n >= STRESS__CHECK_PARALLEL_MIN && cpus > 1 ? (uint32_t)cpus : 1;
+    if (lc.threads > STRESS__CHECK_MAX_GROUPS)
+        lc.threads = STRESS__CHECK_MAX_GROUPS;
+    int rv = lincheck_check(ev, n, &lc, &lr);
+    int status = stress__report(run, rv, &lr);
+    lincheck_result_free(&lr);
     return status;
 }
 
@@ -200,24 +139,39 @@ static uint64_t stress__segment_hash(const struct hist_event *ev, size_t n)
 
 int stress__check(struct stress_run *run, bool final)
 {
-    struct hist_event *ev = NULL;
     size_t n;
     double t0 = stress__now();
     int status = STRESS_OK;
 
     if (!run->hist)
         return STRESS_OK;
-    n = hist_collect(run->hist, &ev);
-    run->hash_chain = stress__chain(run->hash_chain, stress__segment_hash(ev, n), run->res->segments);
+    /* One buffer for every segment's events: its pages are touched once. */
+    n = hist_count(run->hist);
+    if (n > run->seg_cap) {
+        struct hist_event *q = realloc(run->seg_ev, sizeof *q * n);
+        if (q == NULL) {
+            fprintf(stderr, "backstop: stress: cannot allocate the segment's history\n");
+            return STRESS_ENOMEM;
+        }
+        run->seg_ev = q;
+        run->seg_cap = n;
+    }
+    n = hist_collect_into(run->hist, run->seg_ev);
+    run->hash_chain = stress__chain(run->hash_chain, stress__segment_hash(run->seg_ev, n), run->res->segments);
     run->res->segments++;
     if (run->cfg->check && n > 0)
-        status = stress__lincheck(run, ev, n);
+        status = stress__lincheck(run, run->seg_ev, n);
     if (run->cfg->history_out && final) {
-        *run->cfg->history_out = ev;
-        *run->cfg->n_history_out = n;
-        ev = NULL;
+        struct hist_event *copy = malloc(sizeof *copy * (n ? n : 1));
+        if (copy == NULL) {
+            fprintf(stderr, "backstop: stress: cannot allocate the history\n");
+            status = STRESS_ENOMEM;
+        } else {
+            memcpy(copy, run->seg_ev, sizeof *copy * n);
+            *run->cfg->history_out = copy;
+            *run->cfg->n_history_out = n;
+        }
     }
-    free(ev);
     run->res->check_seconds += stress__now() - t0;
     return status;
 }

@@ -166,7 +166,9 @@ struct stress_run {
     bool engine_dir;            /* its store is real files */
     uint32_t page_size, log_size;
     struct sched *sched;
-    struct hist *hist;          /* the current segment's recorder, or NULL */
+    struct hist *hist;          /* the recorder (reset at each segment), or NULL */
+    struct hist_event *seg_ev;  /* the segment's collected events (reused) */
+    size_t seg_cap;
     uint32_t n_workers;         /* == cfg->n_threads; the main thread records as n_workers */
     uint32_t n_slots;
     struct stress_slot slots[STRESS_MAX_INSTANCES];

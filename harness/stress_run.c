@@ -990,7 +990,9 @@ static int stress__world_start(struct stress_run *run)
     int rv = stress__world_open(run);
     if (rv != STRESS_OK)
         return rv;
-    if (run->cfg->record) {
+    if (run->hist != NULL) {
+        hist_reset(run->hist); /* keeps the pages the last segment touched */
+    } else if (run->cfg->record) {
         uint64_t cap = run->segment_calls + 4096;
         if (hist_create(run->n_workers + 1, (size_t)cap, &run->hist) != HIST_OK) {
             fprintf(stderr, "backstop: stress: cannot allocate the history recorder\n");
@@ -1006,8 +1008,6 @@ static int stress__world_start(struct stress_run *run)
 
 static void stress__world_stop(struct stress_run *run)
 {
-    hist_destroy(run->hist);
-    run->hist = NULL;
     stress__world_close(run);
 }
 
@@ -1284,6 +1284,8 @@ out:
     res->backups_stopped = atomic_load(&run->backups_stopped);
     res->files_verified = atomic_load(&run->files_verified);
     stress__world_stop(run);
+    hist_destroy(run->hist);
+    free(run->seg_ev);
     sched_destroy(run->sched);
     for (uint32_t i = 0; i < run->n_workers; i++) {
         free(run->workers[i].buf);

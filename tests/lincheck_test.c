@@ -1166,14 +1166,21 @@ Test(lincheck, quiet_point_driver_agrees_with_the_plain_search)
                 free(evs);
                 continue;
             }
-            struct lincheck__outcome fast, plain;
-            cr_assert_eq(lincheck__check_lifetime(s, evs, m, &gc.model, setup, n_setup, 5000000,
+            struct lincheck__outcome fast, eager, plain;
+            cr_assert_eq(lincheck__check_lifetime(s, evs, m, &gc.model, setup, n_setup, 5000000, 0,
                                                   &fast), 0);
+            /* Groups allowed one step of enumeration: every group of
+             * overlapping calls is searched optimistically. */
+            cr_assert_eq(lincheck__check_lifetime(s, evs, m, &gc.model, setup, n_setup, 5000000, 1,
+                                                  &eager), 0);
             cr_assert_eq(lincheck__search_run(s, evs, m, &gc.model, setup, n_setup, 5000000, false,
                                               LINCHECK__NONE, &plain), 0);
             cr_expect_eq(fast.verdict, plain.verdict, "iter %d lifetime %u (%zu events): fast %s, plain %s",
                          iter, lt, m, lincheck_verdict_name(fast.verdict),
                          lincheck_verdict_name(plain.verdict));
+            cr_expect_eq(eager.verdict, plain.verdict,
+                         "iter %d lifetime %u (%zu events): optimistic %s, plain %s", iter, lt, m,
+                         lincheck_verdict_name(eager.verdict), lincheck_verdict_name(plain.verdict));
             n_checked++;
             n_viol += plain.verdict == LINCHECK_VIOLATION;
             n_inner += inner_groups(evs, m) > 0;
