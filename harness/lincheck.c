@@ -190,6 +190,31 @@ static bool lc_is_term(enum model_op op)
     return op == MODEL_OP_TERM || op == MODEL_OP_TERM2;
 }
 
+static inline bool lc_pending(const struct hist_event *e)
+{
+    return e->ret == HIST_PENDING;
+}
+
+static bool lc_is_begin(enum model_op op)
+{
+    return op == MODEL_OP_BEGIN || op == MODEL_OP_BEGIN_LEGACY;
+}
+
+/* A Begin that failed after its claim (§4.1 step 15: -560; the model has no
+ * other failure after step 13). From its claim until it undoes it, a
+ * concurrent Begin sees a backup in progress (§6.3: -505, or -617 if the
+ * claim is a surrogate one). Such a Begin takes effect at two points, the
+ * claim and the effect (the model's step), both inside its interval. */
+static bool lc_fails_after_claim(const struct hist_event *e)
+{
+    return lc_is_begin(e->call.op) && !lc_pending(e) && e->err == JET_errMissingFullBackup;
+}
+
+static bool lc_two_points(const struct hist_event *e)
+{
+    return lc_is_term(e->call.op) || lc_fails_after_claim(e);
+}
+
 /* Does the recorded response agree with the model's? (lincheck.h: err, and the
  * out-parameters both sides define.) */
 bool lincheck__match(const struct hist_event *e, const struct model_result *r)
@@ -206,10 +231,6 @@ bool lincheck__match(const struct hist_event *e, const struct model_result *r)
     return true;
 }
 
-static inline bool lc_pending(const struct hist_event *e)
-{
-    return e->ret == HIST_PENDING;
-}
 
 /* ---------------------------------------------------------------------------
  * The search context.
@@ -248,6 +269,7 @@ struct lc_frame {
     uint32_t scan;        /* next op of the forward scan */
     uint32_t minret_op;   /* the op giving scan_minret */
     uint32_t fail_op;     /* earliest-returning candidate the model disagreed with */
+    uint32_t claim;       /* 1 + the CLAIM op whose effect is still to come, or 0 */
     uint8_t locked;
     uint8_t phase;        /* 0 pending ops below p, 1 forward scan, 2 done */
     uint8_t had_child;
@@ -563,7 +585,7 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
     s->n_ops = s->n_pend = s->n_st = s->pool_len = s->n_memo = s->n_ext = 0;
     size_t n_ops = 0;
     for (size_t i = 0; i < n; i++)
-        n_ops += lc_is_term(evs[i]->call.op) ? 2 : 1;
+        n_ops += lc_two_points(evs[i]) ? 2 : 1;
     if (n_ops >= UINT32_MAX / 2)
         return LINCHECK_EINVAL;
     /* Reset the hash indexes; ones a much larger lifetime grew are given back
@@ -608,8 +630,8 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
         o.call.fault = e->fault;
         if (lincheck__takes_handle(&o.call))
             o.call.inst = s->handle;
-        if (lc_is_term(e->call.op)) {
-            o.kind = LINCHECK__LOCK;
+        if (lc_two_points(e)) {
+            o.kind = lc_is_term(e->call.op) ? LINCHECK__LOCK : LINCHECK__CLAIM;
             s->ops[s->n_ops++] = o;
             o.kind = LINCHECK__EFFECT;
         }
@@ -627,11 +649,15 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
     return rc;
 }
 
-/* May op i be linearised now (apart from real-time order)? JetTerm's effect
- * only after its lock. */
-static inline bool lc_eligible(const struct lincheck__search *s, uint32_t i)
+/* May op i be linearised now (apart from real-time order)? A two-point
+ * call's effect only after its first point; a claim not while another Begin's
+ * claim stands (that Begin would have seen it and failed with -505). */
+static inline bool lc_eligible(const struct lincheck__search *s, const struct lc_frame *f, uint32_t i)
 {
-    return s->ops[i].kind != LINCHECK__EFFECT || lc_bit(s, i - 1);
+    uint8_t kind = s->ops[i].kind;
+    if (kind == LINCHECK__EFFECT)
+        return lc_bit(s, i - 1);
+    return kind != LINCHECK__CLAIM || f->claim == 0;
 }
 
 /* The next candidate of frame f, or LINCHECK__NONE. Candidates come in increasing op
@@ -642,7 +668,7 @@ static uint32_t lc_next(struct lincheck__search *s, struct lc_frame *f)
     if (f->phase == 0) {
         while (f->pend_pos < s->n_pend && s->pend[f->pend_pos] < f->p) {
             uint32_t i = s->pend[f->pend_pos++];
-            if (!lc_bit(s, i) && lc_eligible(s, i))
+            if (!lc_bit(s, i) && lc_eligible(s, f, i))
                 return i;
         }
         f->phase = 1;
@@ -663,7 +689,7 @@ static uint32_t lc_next(struct lincheck__search *s, struct lc_frame *f)
                 f->scan_minret = o->ret;
                 f->minret_op = i;
             }
-            if (lc_eligible(s, i))
+            if (lc_eligible(s, f, i))
                 return i;
         }
         f->phase = 2;
@@ -671,14 +697,42 @@ static uint32_t lc_next(struct lincheck__search *s, struct lc_frame *f)
     return LINCHECK__NONE;
 }
 
+/* A Begin `o` inside the claim window of Begin `claimer`: its answer, into *r,
+ * in a copy of the world where the claimer's claim stands (the model's own
+ * claim of a full Begin with the claimer's other bits); the world itself does
+ * not change (s->tmp is left equal to s->cur). False if that claim cannot be
+ * made in this world (the caller then steps o as usual). */
+static bool lc_in_claim_window(struct lincheck__search *s, const struct lc_op *claimer,
+                               const struct lc_op *o, struct model_result *r)
+{
+    struct model_call claim = claimer->call;
+    struct model_result cr;
+    claim.grbit &= ~(JET_GRBIT)JET_bitBackupIncremental;
+    claim.fault = MODEL_FAULT_NONE;
+    model_step(LC_W(s->tmp), &claim, &cr);
+    s->tmp_len = s->wsize;
+    bool ok = cr.err == JET_errSuccess;
+    if (ok)
+        model_step(LC_W(s->tmp), &o->call, r);
+    lc_copy_cur(s);
+    return ok;
+}
+
 /* Try op i from the world in s->cur: s->tmp receives the next world. Returns
  * whether the recorded result agrees; *locked2 is the next lock flag. */
-static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint8_t *locked2,
-                   struct model_result *r)
+static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint32_t claim,
+                   uint8_t *locked2, struct model_result *r)
 {
     const struct lc_op *o = &s->ops[i];
     lc_copy_cur(s);
     *locked2 = locked;
+    if (o->kind == LINCHECK__CLAIM) {
+        memset(r, 0, sizeof *r); /* no change until its effect */
+        return true;
+    }
+    if (claim != 0 && o->kind == LINCHECK__CALL && lc_is_begin(o->call.op) &&
+        lc_in_claim_window(s, &s->ops[claim - 1], o, r))
+        return o->pending || lincheck__match(&o->resp, r);
     if (o->kind == LINCHECK__LOCK) {
         /* §4.13 steps 2-4: only an initialised instance that is not locked
          * already takes the terminating lock. */
@@ -826,7 +880,7 @@ static int lc_search(struct lincheck__search *s, const struct hist_event *const 
         }
         uint8_t locked2;
         struct model_result r;
-        if (!lc_try(s, i, f->locked, &locked2, &r)) {
+        if (!lc_try(s, i, f->locked, f->claim, &locked2, &r)) {
             const struct lc_op *o = &s->ops[i];
             if (f->fail_op == LINCHECK__NONE || o->ret < f->fail_ret) {
                 f->fail_op = i;
@@ -846,7 +900,7 @@ static int lc_search(struct lincheck__search *s, const struct hist_event *const 
          * also bounds the new world's length for interning. */
         uint32_t sid2 = f->sid;
         size_t cl = s->cur_len;
-        if (s->ops[i].kind != LINCHECK__LOCK) {
+        if (s->ops[i].kind != LINCHECK__LOCK && s->ops[i].kind != LINCHECK__CLAIM) {
             size_t bound = s->wsize;
             if (memcmp(s->tmp + cl, s->cur + cl, s->wsize - cl) == 0) {
                 bound = cl;
@@ -885,6 +939,9 @@ static int lc_search(struct lincheck__search *s, const struct hist_event *const 
         c->sid = sid2;
         c->p = p2;
         c->locked = locked2;
+        c->claim = s->ops[i].kind == LINCHECK__CLAIM                    ? i + 1
+                   : s->ops[i].kind == LINCHECK__EFFECT && f->claim == i ? 0
+                                                                         : f->claim;
         c->fail_op = LINCHECK__NONE;
         c->minret_op = LINCHECK__NONE;
         unsigned char *t = s->cur;

@@ -14,8 +14,10 @@
 #include "model.h"
 
 /* How a call's linearisation point is used: most calls have one; JetTerm has
- * a lock point and an effect point (lincheck.h, R54). */
-enum lincheck__kind { LINCHECK__CALL = 0, LINCHECK__LOCK, LINCHECK__EFFECT };
+ * a lock point and an effect point (lincheck.h, R54); a Begin that failed
+ * after its claim (-560) has a claim point and an effect point (§4.1 steps
+ * 13-15, §6.3). */
+enum lincheck__kind { LINCHECK__CALL = 0, LINCHECK__LOCK, LINCHECK__EFFECT, LINCHECK__CLAIM };
 
 /* One step of the longest linearisable prefix found. */
 struct lincheck__lin {

@@ -205,6 +205,51 @@ Test(lincheck, concurrent_begins_one_wins_r52)
     expect_verdict(&h, LINCHECK_LINEARIZABLE);
 }
 
+/* §4.1 steps 13-15, §6.3: an incremental Begin without a full backup claims,
+ * then fails with -560 and undoes the claim; a Begin inside that window sees
+ * a backup in progress. */
+static void add_claimer(struct h *h, uint32_t thread, uint64_t inv, uint64_t ret, JET_GRBIT extra)
+{
+    struct hist_event *e = add(h, thread, inv, ret, MODEL_OP_BEGIN, JET_errMissingFullBackup);
+    e->call.grbit = JET_bitBackupIncremental | extra;
+}
+
+Test(lincheck, begin_inside_a_failing_begins_claim_sees_it_in_progress)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 6, 0);
+    add(&h, 1, 2, 3, MODEL_OP_BEGIN, JET_errBackupInProgress);
+    add(&h, 1, 7, 8, MODEL_OP_BEGIN, 0); /* the claim was undone */
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
+Test(lincheck, begin_after_a_failed_begins_claim_cannot_see_it)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 2, 0);
+    add(&h, 1, 3, 4, MODEL_OP_BEGIN, JET_errBackupInProgress);
+    expect_verdict(&h, LINCHECK_VIOLATION);
+}
+
+Test(lincheck, a_surrogate_claim_shows_as_a_surrogate_backup)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 6, JET_bitBackupSurrogate);
+    add(&h, 1, 2, 3, MODEL_OP_BEGIN, JET_errBackupInProgress); /* -617 is what it would see */
+    expect_verdict(&h, LINCHECK_VIOLATION);
+    h.ev[1].err = JET_errSurrogateBackupInProgress;
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
+Test(lincheck, overlapping_failing_begins_claim_one_at_a_time)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 6, 0);
+    add_claimer(&h, 1, 2, 5, 0);
+    add(&h, 2, 3, 4, MODEL_OP_BEGIN, JET_errBackupInProgress); /* inside one claim: fine */
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
 Test(lincheck, stop_racing_begin_may_be_lost_r53)
 {
     struct h h = {0};
@@ -938,8 +983,16 @@ static bool bf_match(const struct hist_event *e, const struct model_result *r)
            (!(both & MODEL_OUT_GENS) || (e->gen_low == r->gen_low && e->gen_high == r->gen_high));
 }
 
-/* done[i]: 0 not started, 1 locked (Term only), 2 done. */
-static bool bf_search(const struct bf *b, const struct model_world *w, bool locked, uint8_t *done)
+static bool bf_claims(const struct hist_event *e)
+{
+    return (e->call.op == MODEL_OP_BEGIN || e->call.op == MODEL_OP_BEGIN_LEGACY) &&
+           e->ret != HIST_PENDING && e->err == JET_errMissingFullBackup;
+}
+
+/* done[i]: 0 not started, 1 locked (Term) or claimed (a Begin that fails after
+ * its claim), 2 done. claim: the event whose claim stands, or -1. */
+static bool bf_search(const struct bf *b, const struct model_world *w, bool locked, int claim,
+                      uint8_t *done)
 {
     bool all = true;
     uint64_t minret = HIST_PENDING;
@@ -964,7 +1017,36 @@ static bool bf_search(const struct bf *b, const struct model_world *w, bool lock
         if (bf_takes_handle(&c))
             c.inst = b->h;
         bool term = c.op == MODEL_OP_TERM || c.op == MODEL_OP_TERM2;
+        bool begin = c.op == MODEL_OP_BEGIN || c.op == MODEL_OP_BEGIN_LEGACY;
         model_world_copy(w2, w);
+        if (bf_claims(e) && done[i] == 0) {
+            if (claim >= 0)
+                continue; /* it would have seen the other claim */
+            done[i] = 1;
+            found = bf_search(b, w2, locked, (int)i, done);
+            done[i] = 0;
+            continue;
+        }
+        if (claim >= 0 && begin && done[i] == 0 && !bf_claims(e)) {
+            /* Inside the claim window: answered as with a backup in progress
+             * (the claimer's claim made by a full Begin), nothing changes. */
+            struct model_call cc = b->ev[claim].call;
+            struct model_result r;
+            cc.inst = b->h;
+            cc.grbit &= ~(JET_GRBIT)JET_bitBackupIncremental;
+            model_step(w2, &cc, &r);
+            if (r.err == JET_errSuccess) {
+                model_step(w2, &c, &r);
+                model_world_copy(w2, w);
+                if (!bf_match(e, &r))
+                    continue;
+                done[i] = 2;
+                found = bf_search(b, w2, locked, claim, done);
+                done[i] = 0;
+                continue;
+            }
+            model_world_copy(w2, w);
+        }
         if (term && done[i] == 0) {
             struct model_view v;
             model_view(w, b->h, &v);
@@ -973,12 +1055,13 @@ static bool bf_search(const struct bf *b, const struct model_world *w, bool lock
                                  v.forced_state != BACKSTOP_STATE_RESTORING &&
                                  v.forced_state != BACKSTOP_STATE_INITIALISING);
             done[i] = 1;
-            found = bf_search(b, w2, lk, done);
+            found = bf_search(b, w2, lk, claim, done);
             done[i] = 0;
             continue;
         }
         struct model_result r;
         bool lk = locked;
+        int claim2 = bf_claims(e) ? -1 : claim; /* a claimer's effect undoes its claim */
         if (term) {
             lk = false;
             model_step(w2, &c, &r);
@@ -995,7 +1078,7 @@ static bool bf_search(const struct bf *b, const struct model_world *w, bool lock
             continue;
         uint8_t was = done[i];
         done[i] = 2;
-        found = bf_search(b, w2, lk, done);
+        found = bf_search(b, w2, lk, claim2, done);
         done[i] = was;
     }
     free(w2);
@@ -1007,7 +1090,7 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
     struct rng rng;
     rng_seed(&rng, 42);
     int n_lin = 0, n_viol = 0;
-    static const JET_ERR errs[] = {0, -801, -505, -1003, -1000, -520, -521};
+    static const JET_ERR errs[] = {0, -801, -505, -1003, -1000, -520, -521, -560};
     for (int iter = 0; iter < 600; iter++) {
         struct lincheck__gen_config gc = {.seed = 1000 + (uint64_t)iter,
                                           .n_threads = 2 + (uint32_t)iter % 3, .n_instances = 1,
@@ -1025,7 +1108,7 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
         g.n = m;
         for (size_t i = 0; i < g.n; i++) {
             if (rng_below(&rng, 100) < 15 && g.ev[i].ret != HIST_PENDING) {
-                g.ev[i].err = errs[rng_below(&rng, 7)];
+                g.ev[i].err = errs[rng_below(&rng, 8)];
                 if (rng_below(&rng, 2))
                     g.ev[i].cb_actual += PAGE;
             }
@@ -1051,7 +1134,7 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
                 b.h = r.inst;
         }
         uint8_t done[64] = {0};
-        bool lin = bf_search(&b, w, false, done);
+        bool lin = bf_search(&b, w, false, -1, done);
         free(w);
         cr_expect_eq(res.verdict, lin ? LINCHECK_LINEARIZABLE : LINCHECK_VIOLATION,
                      "iter %d: lincheck %s, brute force %s", iter,
