@@ -202,7 +202,12 @@ size_t hist_count(const struct hist *h)
     return total;
 }
 
-size_t hist_collect_into(const struct hist *h, struct hist_event *all)
+/* The k-way merge behind both collections: for each run of one thread's
+ * events that come before every other thread's next one, emit(ctx, k, first,
+ * count) with k the position of the run's first event in the merged order. */
+typedef void (*hist__emit_fn)(void *ctx, size_t k, const struct hist_event *first, size_t count);
+
+static size_t hist__merge(const struct hist *h, hist__emit_fn emit, void *ctx)
 {
     struct hist__head heap_small[16];
     size_t pos_small[16];
@@ -229,8 +234,8 @@ size_t hist_collect_into(const struct hist *h, struct hist_event *all)
     while (n_heap > 0) {
         uint32_t th = heap[0].thread;
         const struct hist__thread *t = &h->t[th];
-        /* Copy the whole run of this thread's events that come before every
-         * other thread's next one (the smaller child of the heap's root). */
+        /* The whole run of this thread's events that come before every other
+         * thread's next one (the smaller child of the heap's root). */
         size_t start = pos[th], end = start + 1;
         if (n_heap == 1) {
             end = t->n;
@@ -242,7 +247,7 @@ size_t hist_collect_into(const struct hist *h, struct hist_event *all)
             while (end < t->n && (next.inv = t->ev[end].inv, hist__less(&next, &lim)))
                 end++;
         }
-        memcpy(&all[k], &t->ev[start], sizeof *all * (end - start));
+        emit(ctx, k, &t->ev[start], end - start);
         k += end - start;
         pos[th] = end;
         if (end < t->n)
@@ -256,6 +261,43 @@ size_t hist_collect_into(const struct hist *h, struct hist_event *all)
         free(pos);
     }
     return k;
+}
+
+static void hist__emit_copy(void *ctx, size_t k, const struct hist_event *first, size_t count)
+{
+    memcpy((struct hist_event *)ctx + k, first, sizeof *first * count);
+}
+
+static void hist__emit_ptrs(void *ctx, size_t k, const struct hist_event *first, size_t count)
+{
+    const struct hist_event **dst = (const struct hist_event **)ctx + k;
+    for (size_t i = 0; i < count; i++)
+        dst[i] = first + i;
+}
+
+size_t hist_collect_into(const struct hist *h, struct hist_event *all)
+{
+    return hist__merge(h, hist__emit_copy, all);
+}
+
+size_t hist_collect_ptrs(const struct hist *h, const struct hist_event **dst)
+{
+    return hist__merge(h, hist__emit_ptrs, (void *)dst);
+}
+
+size_t hist_thread_events(const struct hist *h, uint32_t thread, const struct hist_event **out)
+{
+    if (thread >= h->n_threads) {
+        *out = NULL;
+        return 0;
+    }
+    *out = h->t[thread].ev;
+    return h->t[thread].n;
+}
+
+uint32_t hist_n_threads(const struct hist *h)
+{
+    return h->n_threads;
 }
 
 size_t hist_collect(const struct hist *h, struct hist_event **out)

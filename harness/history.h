@@ -87,6 +87,14 @@ size_t hist_count(const struct hist *h);
  * from one collection to the next). Returns the count. */
 size_t hist_collect_into(const struct hist *h, struct hist_event *dst);
 
+/* As hist_collect_into, but pointers to the events where the recorder holds
+ * them (valid until hist_reset or hist_destroy): no event is copied. */
+size_t hist_collect_ptrs(const struct hist *h, const struct hist_event **dst);
+/* Thread `thread`'s own events, in its invocation order, where the recorder
+ * holds them: *out, and the count. After every worker has stopped. */
+size_t hist_thread_events(const struct hist *h, uint32_t thread, const struct hist_event **out);
+uint32_t hist_n_threads(const struct hist *h);
+
 /* A 64-bit hash of a collected history (every field but pointers), printed as
  * "history hash: <hex>" by stress and replay. Equal histories, equal hashes. */
 uint64_t hist_hash(const struct hist_event *ev, size_t n);

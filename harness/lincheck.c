@@ -1247,20 +1247,20 @@ void lincheck_result_free(struct lincheck_result *r)
     r->cex = NULL;
 }
 
-int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_config *cfg,
-                   struct lincheck_result *out)
+int lincheck_check_ptrs(const struct hist_event *const *evp, size_t n,
+                        const struct lincheck_config *cfg, struct lincheck_result *out)
 {
     if (out == NULL)
         return LINCHECK_EINVAL;
     memset(out, 0, sizeof *out);
     out->lifetime = HIST_NO_LIFETIME;
-    if (cfg == NULL || (ev == NULL && n > 0) || (cfg->setups == NULL && cfg->n_setups > 0)) {
+    if (cfg == NULL || (evp == NULL && n > 0) || (cfg->setups == NULL && cfg->n_setups > 0)) {
         snprintf(out->message, sizeof out->message, "lincheck_check: NULL argument");
         return LINCHECK_EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
-        const struct hist_event *e = &ev[i];
-        if ((unsigned)e->call.op >= MODEL_OP__COUNT || (unsigned)e->fault >= MODEL_FAULT__COUNT ||
+        const struct hist_event *e = evp[i];
+        if (e == NULL || (unsigned)e->call.op >= MODEL_OP__COUNT || (unsigned)e->fault >= MODEL_FAULT__COUNT ||
             (!lc_pending(e) && e->ret <= e->inv)) {
             snprintf(out->message, sizeof out->message,
                      "malformed event %zu (thread %" PRIu32 ", stamps %" PRIu64 ",%" PRIu64
@@ -1293,11 +1293,17 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     uint32_t *pid = malloc(sizeof *pid * (n ? n : 1));
     if (pid == NULL)
         goto done;
+    uint32_t last_lt = HIST_NO_LIFETIME, last_pid = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t lt = ev[i].lifetime;
+        uint32_t lt = evp[i]->lifetime;
         if (lt == HIST_NO_LIFETIME) {
             pid[i] = UINT32_MAX;
             out->n_no_lifetime++;
+            continue;
+        }
+        if (lt == last_lt) { /* runs of one lifetime are common */
+            pid[i] = last_pid;
+            parts[last_pid].n++;
             continue;
         }
         size_t h = lc_mix64(lt) & (map_cap - 1);
@@ -1313,6 +1319,8 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
         }
         pid[i] = map[h] - 1;
         parts[pid[i]].n++;
+        last_lt = lt;
+        last_pid = pid[i];
     }
     size_t off = 0;
     for (size_t p = 0; p < n_parts; p++) {
@@ -1323,10 +1331,10 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     size_t n_ref = off; /* no-lifetime events go after the partitions */
     for (size_t i = 0; i < n; i++) {
         if (pid[i] == UINT32_MAX) {
-            ptrs[n_ref++] = &ev[i];
+            ptrs[n_ref++] = evp[i];
         } else {
             struct lc_part *pp = &parts[pid[i]];
-            ptrs[pp->off + pp->n++] = &ev[i];
+            ptrs[pp->off + pp->n++] = evp[i];
         }
     }
     free(pid);
@@ -1442,5 +1450,28 @@ done:
     free(ptrs);
     if (rc == LINCHECK_ENOMEM)
         snprintf(out->message, sizeof out->message, "lincheck: out of memory");
+    return rc;
+}
+
+int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_config *cfg,
+                   struct lincheck_result *out)
+{
+    if (out != NULL && ev == NULL && n > 0) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->message, sizeof out->message, "lincheck_check: NULL argument");
+        return LINCHECK_EINVAL;
+    }
+    const struct hist_event **p = malloc(sizeof *p * (n ? n : 1));
+    if (p == NULL) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+            snprintf(out->message, sizeof out->message, "lincheck: out of memory");
+        }
+        return LINCHECK_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = &ev[i];
+    int rc = lincheck_check_ptrs(p, n, cfg, out);
+    free(p);
     return rc;
 }

@@ -167,6 +167,10 @@ struct lincheck_result {
  */
 int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_config *cfg,
                    struct lincheck_result *out);
+/* The same, on events given by pointer (hist_collect_ptrs: no copy of the
+ * events; they are only read during the call). */
+int lincheck_check_ptrs(const struct hist_event *const *ev, size_t n,
+                        const struct lincheck_config *cfg, struct lincheck_result *out);
 void lincheck_result_free(struct lincheck_result *r);
 
 /*

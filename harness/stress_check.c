@@ -1,13 +1,13 @@
 /*
- * stress_check.c: the end of a stress segment: its history is collected,
- * hashed (the run's history hash chains the segments' hashes, and a segment's
- * hash chains those of its blocks of 65536 events), and checked for
+ * stress_check.c: the end of a stress segment: its history is hashed (the
+ * run's history hash chains the segments' hashes; a segment's hash chains
+ * those of the recorder threads' own event sequences), collected in
+ * invocation order by pointer, checked for R50 in free runs, and checked for
  * linearizability against the model (lincheck.h).
  *
- * The check is P-compositional (one instance lifetime at a time), so a large
- * segment is split by lifetime into as many groups as there are processors,
- * checked in parallel while the workers are parked, and reported in group
- * order (the report does not depend on the threads' timing).
+ * The check is P-compositional (one instance lifetime at a time): lincheck
+ * checks the lifetimes on as many threads as there are processors while the
+ * workers are parked, and its result does not depend on the threads' timing.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -66,7 +66,7 @@ static int stress__report(struct stress_run *run, int rv, struct lincheck_result
 /* The check is P-compositional: lincheck checks the lifetimes on as many
  * threads as there are processors (while the workers are parked), and its
  * result does not depend on the threads' timing. */
-static int stress__lincheck(struct stress_run *run, struct hist_event *ev, size_t n)
+static int stress__lincheck(struct stress_run *run, const struct hist_event *const *ev, size_t n)
 {
     struct lincheck_config lc = {
         .model = {.profile = MODEL_PROFILE_ESE, .page_size = run->page_size, .log_size = run->log_size}};
@@ -76,65 +76,66 @@ static int stress__lincheck(struct stress_run *run, struct hist_event *ev, size_
     lc.threads = n >= STRESS__CHECK_PARALLEL_MIN && cpus > 1 ? (uint32_t)cpus : 1;
     if (lc.threads > STRESS__CHECK_MAX_GROUPS)
         lc.threads = STRESS__CHECK_MAX_GROUPS;
-    int rv = lincheck_check(ev, n, &lc, &lr);
+    int rv = lincheck_check_ptrs(ev, n, &lc, &lr);
     int status = stress__report(run, rv, &lr);
     lincheck_result_free(&lr);
     return status;
 }
 
-/* The segment's hash: hist_hash of each block of STRESS__HASH_BLOCK events
- * (blocks hashed in parallel), chained in block order. */
-#define STRESS__HASH_BLOCK 65536u
-
+/* The segment's hash: hist_hash of each recorder thread's own events (its
+ * sequence in its own buffer, read as it lies, so that the passes stream
+ * through memory), the threads hashed in parallel and chained in thread order.
+ * Equal histories have equal per-thread sequences, hence equal hashes. */
 struct stress__hasher {
-    const struct hist_event *ev;
-    size_t n, first, step;
+    const struct hist *h;
+    uint32_t first, step;
     uint64_t *out;
 };
 
-static void *stress__hash_blocks(void *arg)
+static void *stress__hash_threads(void *arg)
 {
-    struct stress__hasher *h = arg;
-    size_t n_blocks = (h->n + STRESS__HASH_BLOCK - 1) / STRESS__HASH_BLOCK;
-    for (size_t b = h->first; b < n_blocks; b += h->step) {
-        size_t lo = b * STRESS__HASH_BLOCK, len = h->n - lo < STRESS__HASH_BLOCK ? h->n - lo : STRESS__HASH_BLOCK;
-        h->out[b] = hist_hash(h->ev + lo, len);
+    struct stress__hasher *hs = arg;
+    uint32_t n = hist_n_threads(hs->h);
+    for (uint32_t t = hs->first; t < n; t += hs->step) {
+        const struct hist_event *ev;
+        size_t k = hist_thread_events(hs->h, t, &ev);
+        hs->out[t] = hist_hash(ev, k);
     }
     return NULL;
 }
 
-static uint64_t stress__segment_hash(const struct hist_event *ev, size_t n)
+static uint64_t stress__segment_hash(const struct hist *h)
 {
-    size_t n_blocks = (n + STRESS__HASH_BLOCK - 1) / STRESS__HASH_BLOCK;
+    uint32_t n = hist_n_threads(h);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t k = cpus > 1 && n_blocks > 1 ? (size_t)cpus : 1;
-    uint64_t *out, h = 0;
+    uint32_t k = cpus > 1 ? (uint32_t)cpus : 1;
+    uint64_t out_small[STRESS_MAX_THREADS + 1], *out = out_small, hash = 0;
     struct stress__hasher hs[STRESS__CHECK_MAX_GROUPS];
     pthread_t th[STRESS__CHECK_MAX_GROUPS];
     bool started[STRESS__CHECK_MAX_GROUPS] = {0};
 
-    if (n_blocks <= 1)
-        return hist_hash(ev, n);
-    out = calloc(n_blocks, sizeof *out);
-    if (!out)
-        return hist_hash(ev, n);
+    if (n > STRESS_MAX_THREADS + 1 && (out = calloc(n, sizeof *out)) == NULL)
+        return 0;
     if (k > STRESS__CHECK_MAX_GROUPS)
         k = STRESS__CHECK_MAX_GROUPS;
-    for (size_t i = 0; i < k; i++)
-        hs[i] = (struct stress__hasher){.ev = ev, .n = n, .first = i, .step = k, .out = out};
-    for (size_t i = 1; i < k; i++)
-        started[i] = pthread_create(&th[i], NULL, stress__hash_blocks, &hs[i]) == 0;
-    stress__hash_blocks(&hs[0]);
-    for (size_t i = 1; i < k; i++) {
+    if (k > n)
+        k = n;
+    for (uint32_t i = 0; i < k; i++)
+        hs[i] = (struct stress__hasher){.h = h, .first = i, .step = k, .out = out};
+    for (uint32_t i = 1; i < k; i++)
+        started[i] = pthread_create(&th[i], NULL, stress__hash_threads, &hs[i]) == 0;
+    stress__hash_threads(&hs[0]);
+    for (uint32_t i = 1; i < k; i++) {
         if (started[i])
             pthread_join(th[i], NULL);
         else
-            stress__hash_blocks(&hs[i]);
+            stress__hash_threads(&hs[i]);
     }
-    for (size_t b = 0; b < n_blocks; b++)
-        h = stress__chain(h, out[b], b);
-    free(out);
-    return h;
+    for (uint32_t t = 0; t < n; t++)
+        hash = stress__chain(hash, out[t], t);
+    if (out != out_small)
+        free(out);
+    return hash;
 }
 
 /*
@@ -167,13 +168,13 @@ static bool stress__is_read(enum model_op op)
     return op == MODEL_OP_READ_FILE || op == MODEL_OP_READ_FILE_LEGACY;
 }
 
-static void stress__r50_scan(struct stress_run *run, const struct hist_event *ev, size_t n)
+static void stress__r50_scan(struct stress_run *run, const struct hist_event *const *ev, size_t n)
 {
     enum { MAX_READS = 2 * STRESS_MAX_THREADS };
     const struct hist_event *reads[MAX_READS];
     size_t n_reads = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct hist_event *e = &ev[i];
+        const struct hist_event *e = ev[i];
         size_t k = 0;
         for (size_t j = 0; j < n_reads; j++) {
             if (reads[j]->ret > e->inv)
@@ -222,31 +223,33 @@ int stress__check(struct stress_run *run, bool final)
 
     if (!run->hist)
         return STRESS_OK;
-    /* One buffer for every segment's events: its pages are touched once. */
+    run->hash_chain = stress__chain(run->hash_chain, stress__segment_hash(run->hist), run->res->segments);
+    /* The events in invocation order, by pointer: one array of pointers for
+     * every segment (its pages are touched once), no event copied. */
     n = hist_count(run->hist);
     if (n > run->seg_cap) {
-        struct hist_event *q = realloc(run->seg_ev, sizeof *q * n);
+        const struct hist_event **q = realloc(run->seg_ptrs, sizeof *q * n);
         if (q == NULL) {
             fprintf(stderr, "backstop: stress: cannot allocate the segment's history\n");
             return STRESS_ENOMEM;
         }
-        run->seg_ev = q;
+        run->seg_ptrs = q;
         run->seg_cap = n;
     }
-    n = hist_collect_into(run->hist, run->seg_ev);
-    run->hash_chain = stress__chain(run->hash_chain, stress__segment_hash(run->seg_ev, n), run->res->segments);
+    n = hist_collect_ptrs(run->hist, run->seg_ptrs);
     if (!sched_controlled(run->sched))
-        stress__r50_scan(run, run->seg_ev, n);
+        stress__r50_scan(run, run->seg_ptrs, n);
     run->res->segments++;
     if (run->cfg->check && n > 0)
-        status = stress__lincheck(run, run->seg_ev, n);
+        status = stress__lincheck(run, run->seg_ptrs, n);
     if (run->cfg->history_out && final) {
         struct hist_event *copy = malloc(sizeof *copy * (n ? n : 1));
         if (copy == NULL) {
             fprintf(stderr, "backstop: stress: cannot allocate the history\n");
             status = STRESS_ENOMEM;
         } else {
-            memcpy(copy, run->seg_ev, sizeof *copy * n);
+            for (size_t i = 0; i < n; i++)
+                copy[i] = *run->seg_ptrs[i];
             *run->cfg->history_out = copy;
             *run->cfg->n_history_out = n;
         }

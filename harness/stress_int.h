@@ -171,7 +171,7 @@ struct stress_run {
     struct sched *sched;
     struct hist *hist;          /* the recorder (reset at each segment), or NULL */
     bool aim_stops;             /* free run with stoppers: slots count their reads */
-    struct hist_event *seg_ev;  /* the segment's collected events (reused) */
+    const struct hist_event **seg_ptrs; /* the segment's events in order (reused) */
     size_t seg_cap;
     uint32_t n_workers;         /* == cfg->n_threads; the main thread records as n_workers */
     uint32_t n_slots;

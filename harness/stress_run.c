@@ -1296,7 +1296,7 @@ out:
     res->files_verified = atomic_load(&run->files_verified);
     stress__world_stop(run);
     hist_destroy(run->hist);
-    free(run->seg_ev);
+    free(run->seg_ptrs);
     sched_destroy(run->sched);
     for (uint32_t i = 0; i < run->n_workers; i++) {
         free(run->workers[i].buf);
