@@ -11,13 +11,21 @@
  *     its own. Events with HIST_NO_LIFETIME are checked one by one (below).
  *   - Per lifetime, a Wing-Gong/Lowe depth-first search over the calls that may
  *     come next, with memoisation of (set of calls linearised, model state) so
- *     that no configuration is explored twice.
+ *     that no configuration is explored twice. The lifetime is first cut at its
+ *     quiet points (every earlier call returned before any later one was
+ *     invoked): a lone call there is one model step, and only groups of
+ *     overlapping calls are searched (lincheck_fast.c; the verdict is the
+ *     same). Lifetimes are checked on cfg->threads threads.
  *   - JetTerm/JetTerm2 take effect at two points (R54): the "lock", after which
  *     gated calls (Begin, the streaming calls, CloseFile, End, End2 and their
  *     legacy forms) fail at the gate with -1000 without any change, and the
  *     "effect", where the model applies the call. Both lie inside the call's
  *     interval, the lock first. The lock changes nothing on an instance that is
  *     not initialised or already locked (§4.13 steps 2-3).
+ *   - A Begin that failed after its claim (-560, §4.1 steps 13-15) also takes
+ *     effect at two points: the claim, and the effect where the model applies
+ *     it. In between, a concurrent Begin answers as with a backup in progress
+ *     (-505, or -617 for a surrogate claim) and changes nothing (§6.3).
  *   - A pending call (ret == HIST_PENDING: crash, timeout, run ended) may take
  *     effect at any point after its invocation, with any result, or not at all.
  *   - An injected fault (hist_event.fault) is passed to the model with the call
