@@ -1222,11 +1222,11 @@ static int lc_check_parts(const struct lincheck_config *cfg, const struct hist_e
     j.res = *res;
     atomic_init(&j.next, 0);
     atomic_init(&j.rc, 0);
-    w[0] = (struct lc_worker){.job = &j, .s = s};
+    for (size_t i = 0; i < k; i++)
+        w[i] = (struct lc_worker){.job = &j, .s = i == 0 ? s : NULL};
     for (size_t i = 1; i < k; i++) {
-        w[i] = (struct lc_worker){.job = &j};
         if (lincheck__search_new(&w[i].s) != 0)
-            break;
+            break; /* fewer threads: the others take the work */
         started[i] = pthread_create(&th[i], NULL, lc_worker_main, &w[i]) == 0;
     }
     lc_worker_main(&w[0]);

@@ -1275,3 +1275,42 @@ Test(lincheck, quiet_point_driver_agrees_with_the_plain_search)
     cr_expect_gt(n_viol, 20, "%zu violations of %zu", n_viol, n_checked);
     cr_expect_gt(n_inner, 100, "%zu lifetimes with inner overlap groups of %zu", n_inner, n_checked);
 }
+
+/* Lifetimes checked on several threads give the very result of one thread:
+ * verdict, first violating lifetime, counts, steps and message. */
+Test(lincheck, threads_do_not_change_the_result)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        struct lincheck__gen_config gc = {.seed = 700 + seed, .n_threads = 6, .n_instances = 4,
+                                          .n_events = 6000, .terms = true, .faults = true,
+                                          .pending = true};
+        struct lincheck__gen g;
+        cr_assert_eq(lincheck__generate(&gc, &g), 0);
+        if (seed % 2 == 0) { /* a few wrong results: violations in some lifetimes */
+            for (size_t i = 100; i < g.n; i += 997) {
+                if (g.ev[i].ret != HIST_PENDING)
+                    g.ev[i].err = g.ev[i].err == 0 ? JET_errBackupAbortByServer : 0;
+            }
+        }
+        struct lincheck_config one = {.setups = g.setups, .n_setups = g.n_setups, .no_shrink = true};
+        struct lincheck_config many = one;
+        many.threads = 3;
+        struct lincheck_result r1, r3;
+        cr_assert_eq(lincheck_check(g.ev, g.n, &one, &r1), LINCHECK_OK, "%s", r1.message);
+        cr_assert_eq(lincheck_check(g.ev, g.n, &many, &r3), LINCHECK_OK, "%s", r3.message);
+        cr_expect_gt(r1.n_lifetimes, 4, "seed %llu: %zu lifetimes", (unsigned long long)seed,
+                     r1.n_lifetimes);
+        if (seed % 2 == 0)
+            cr_expect_eq(r1.verdict, LINCHECK_VIOLATION, "seed %llu: %s", (unsigned long long)seed,
+                         r1.message);
+        cr_expect_eq(r1.verdict, r3.verdict);
+        cr_expect_eq(r1.lifetime, r3.lifetime);
+        cr_expect_eq(r1.n_violations, r3.n_violations);
+        cr_expect_eq(r1.n_unknown, r3.n_unknown);
+        cr_expect_eq(r1.steps, r3.steps);
+        cr_expect_str_eq(r1.message, r3.message);
+        lincheck_result_free(&r1);
+        lincheck_result_free(&r3);
+        lincheck__generate_free(&g);
+    }
+}
