@@ -100,6 +100,13 @@ void hist_destroy(struct hist *h)
     free(h);
 }
 
+void hist_reset(struct hist *h)
+{
+    atomic_store(&h->clock, 1);
+    for (uint32_t i = 0; i < h->n_threads; i++)
+        h->t[i].n = 0;
+}
+
 void hist_set_enabled(struct hist *h, bool on)
 {
     atomic_store_explicit(&h->enabled, on, memory_order_release);
@@ -187,25 +194,37 @@ static void hist__sift_down(struct hist__head *heap, size_t n, size_t i)
     }
 }
 
-size_t hist_collect(const struct hist *h, struct hist_event **out)
+size_t hist_count(const struct hist *h)
 {
-    *out = NULL;
     size_t total = 0;
     for (uint32_t i = 0; i < h->n_threads; i++)
         total += h->t[i].n;
-    if (total == 0)
-        return 0;
-    struct hist_event *all = malloc(sizeof *all * total);
-    struct hist__head *heap = malloc(sizeof *heap * h->n_threads);
-    size_t *pos = calloc(h->n_threads, sizeof *pos);
-    if (all == NULL || heap == NULL || pos == NULL) {
-        free(all);
-        free(heap);
-        free(pos);
-        return 0;
+    return total;
+}
+
+/* The k-way merge behind both collections: for each run of one thread's
+ * events that come before every other thread's next one, emit(ctx, k, first,
+ * count) with k the position of the run's first event in the merged order. */
+typedef void (*hist__emit_fn)(void *ctx, size_t k, const struct hist_event *first, size_t count);
+
+static size_t hist__merge(const struct hist *h, hist__emit_fn emit, void *ctx)
+{
+    struct hist__head heap_small[16];
+    size_t pos_small[16];
+    struct hist__head *heap = heap_small;
+    size_t *pos = pos_small;
+    if (h->n_threads > 16) {
+        heap = malloc(sizeof *heap * h->n_threads);
+        pos = malloc(sizeof *pos * h->n_threads);
+        if (heap == NULL || pos == NULL) {
+            free(heap);
+            free(pos);
+            return 0;
+        }
     }
     size_t n_heap = 0;
     for (uint32_t i = 0; i < h->n_threads; i++) {
+        pos[i] = 0;
         if (h->t[i].n > 0)
             heap[n_heap++] = (struct hist__head){.inv = h->t[i].ev[0].inv, .thread = i};
     }
@@ -215,73 +234,138 @@ size_t hist_collect(const struct hist *h, struct hist_event **out)
     while (n_heap > 0) {
         uint32_t th = heap[0].thread;
         const struct hist__thread *t = &h->t[th];
-        all[k++] = t->ev[pos[th]++];
-        if (pos[th] < t->n) {
-            heap[0].inv = t->ev[pos[th]].inv;
+        /* The whole run of this thread's events that come before every other
+         * thread's next one (the smaller child of the heap's root). */
+        size_t start = pos[th], end = start + 1;
+        if (n_heap == 1) {
+            end = t->n;
         } else {
-            heap[0] = heap[--n_heap];
+            struct hist__head lim = heap[1];
+            if (n_heap > 2 && hist__less(&heap[2], &lim))
+                lim = heap[2];
+            struct hist__head next = {.thread = th};
+            while (end < t->n && (next.inv = t->ev[end].inv, hist__less(&next, &lim)))
+                end++;
         }
+        emit(ctx, k, &t->ev[start], end - start);
+        k += end - start;
+        pos[th] = end;
+        if (end < t->n)
+            heap[0].inv = t->ev[end].inv;
+        else
+            heap[0] = heap[--n_heap];
         hist__sift_down(heap, n_heap, 0);
     }
-    free(heap);
-    free(pos);
-    *out = all;
+    if (heap != heap_small) {
+        free(heap);
+        free(pos);
+    }
     return k;
 }
 
+static void hist__emit_copy(void *ctx, size_t k, const struct hist_event *first, size_t count)
+{
+    memcpy((struct hist_event *)ctx + k, first, sizeof *first * count);
+}
+
+static void hist__emit_ptrs(void *ctx, size_t k, const struct hist_event *first, size_t count)
+{
+    const struct hist_event **dst = (const struct hist_event **)ctx + k;
+    for (size_t i = 0; i < count; i++)
+        dst[i] = first + i;
+}
+
+size_t hist_collect_into(const struct hist *h, struct hist_event *all)
+{
+    return hist__merge(h, hist__emit_copy, all);
+}
+
+size_t hist_collect_ptrs(const struct hist *h, const struct hist_event **dst)
+{
+    return hist__merge(h, hist__emit_ptrs, (void *)dst);
+}
+
+size_t hist_thread_events(const struct hist *h, uint32_t thread, const struct hist_event **out)
+{
+    if (thread >= h->n_threads) {
+        *out = NULL;
+        return 0;
+    }
+    *out = h->t[thread].ev;
+    return h->t[thread].n;
+}
+
+uint32_t hist_n_threads(const struct hist *h)
+{
+    return h->n_threads;
+}
+
+size_t hist_collect(const struct hist *h, struct hist_event **out)
+{
+    *out = NULL;
+    size_t total = hist_count(h);
+    if (total == 0)
+        return 0;
+    struct hist_event *all = malloc(sizeof *all * total);
+    if (all == NULL)
+        return 0;
+    *out = all;
+    return hist_collect_into(h, all);
+}
+
 /* ---------------------------------------------------------------------------
- * Hashing: FNV-1a over 64-bit words (each field widened to 64 bits, so the
- * hash does not depend on struct layout or padding), with a final avalanche.
- * call.name is hashed by its content, never by its address.
+ * Hashing: a word-at-a-time multiply-xorshift over 64-bit words (each field
+ * widened to 64 bits, so the hash does not depend on struct layout or
+ * padding), with a final avalanche. One multiply per word: the hash runs over
+ * every recorded event at each segment end, so its cost is recording overhead.
+ * call.name is hashed by its content (8 bytes at a time), never by its address.
  * ------------------------------------------------------------------------- */
 
-#define HIST__FNV_OFFSET 0xCBF29CE484222325u
-#define HIST__FNV_PRIME 0x100000001B3u
+#define HIST__SEED 0xCBF29CE484222325u
+#define HIST__MUL 0x9E3779B97F4A7C15u
 
 static inline uint64_t hist__mix(uint64_t h, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) {
-        h ^= (v >> (8 * i)) & 0xFFu;
-        h *= HIST__FNV_PRIME;
-    }
-    return h;
+    h = (h ^ v) * HIST__MUL;
+    return h ^ (h >> 29);
 }
 
 static uint64_t hist__mix_str(uint64_t h, const char *s)
 {
     if (s == NULL)
         return hist__mix(h, 0xFFFFFFFFFFFFFFFFu); /* NULL differs from "" */
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= HIST__FNV_PRIME;
+    size_t n = strlen(s), i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = hist__mix(h, v);
     }
-    h ^= 0xFFu; /* terminator, so "ab"+"c" differs from "a"+"bc" */
-    h *= HIST__FNV_PRIME;
-    return h;
+    uint64_t v = 0;
+    memcpy(&v, s + i, n - i);
+    /* The length, so that "ab"+"c" differs from "a"+"bc" and trailing NULs count. */
+    return hist__mix(hist__mix(h, v), (uint64_t)n);
 }
 
 uint64_t hist_hash(const struct hist_event *ev, size_t n)
 {
-    uint64_t h = HIST__FNV_OFFSET;
+    uint64_t h = HIST__SEED;
     h = hist__mix(h, (uint64_t)n);
     for (size_t i = 0; i < n; i++) {
         const struct hist_event *e = &ev[i];
         h = hist__mix(h, e->inv);
         h = hist__mix(h, e->ret);
         h = hist__mix(h, (uint64_t)e->thread << 32 | e->lifetime);
-        h = hist__mix(h, (uint64_t)e->handle_stale);
-        h = hist__mix(h, (uint64_t)e->call.op);
+        h = hist__mix(h, (uint64_t)e->handle_stale << 32 | (uint32_t)e->call.op);
         h = hist__mix(h, (uint64_t)e->call.inst);
         h = hist__mix(h, (uint64_t)e->call.grbit << 32 | e->call.cb_max);
         h = hist__mix(h, (uint64_t)e->call.hf);
         h = hist__mix(h, (uint64_t)e->call.flags << 32 | e->call.arg);
-        h = hist__mix(h, (uint64_t)e->call.fault);
+        h = hist__mix(h, (uint64_t)(uint32_t)e->call.fault << 32 | (uint32_t)e->fault);
         h = hist__mix_str(h, e->call.name);
-        h = hist__mix(h, (uint64_t)e->fault);
         h = hist__mix(h, (uint64_t)(uint32_t)e->err << 32 | e->outs);
         h = hist__mix(h, (uint64_t)e->hf);
         h = hist__mix(h, e->size);
-        h = hist__mix(h, e->cb_actual);
+        h = hist__mix(h, (uint64_t)e->cb_actual);
         h = hist__mix(h, (uint64_t)e->gen_low << 32 | e->gen_high);
     }
     h ^= h >> 33;

@@ -38,12 +38,13 @@ const char *hist_strerror(int status);
 #define HIST_PENDING UINT64_MAX         /* ret stamp of a call with no response */
 #define HIST_NO_LIFETIME UINT32_MAX
 
+/* Fields are ordered so that the event has no holes: 128 bytes, two cache
+ * lines (the recorder writes one per call, and the checker reads millions). */
 struct hist_event {
     uint64_t inv, ret;        /* logical clock; ret == HIST_PENDING: no response
                                  (crash, timeout, or the run ended while it ran) */
     uint32_t thread;
     uint32_t lifetime;        /* see above */
-    bool handle_stale;        /* the handle's lifetime had ended at invocation */
     struct model_call call;   /* arguments in model terms; call.inst is not used
                                  by the checker (lifetime is); call.name must point
                                  to storage that outlives the history (static) */
@@ -51,10 +52,11 @@ struct hist_event {
     /* The response (meaningful when ret != HIST_PENDING): */
     JET_ERR err;
     uint32_t outs;            /* MODEL_OUT_* that were observed */
+    uint32_t cb_actual;
     JET_HANDLE hf;
     uint64_t size;
-    uint32_t cb_actual;
     uint32_t gen_low, gen_high;
+    bool handle_stale;        /* the handle's lifetime had ended at invocation */
 };
 
 struct hist; /* opaque recorder */
@@ -62,6 +64,10 @@ struct hist; /* opaque recorder */
 /* A recorder for n_threads workers with room for cap events each. */
 int hist_create(uint32_t n_threads, size_t cap_per_thread, struct hist **out);
 void hist_destroy(struct hist *h);
+/* Forget every event and restart the clock, keeping the buffers (and the
+ * memory they have touched): a fresh recorder at no allocation cost. Only
+ * while no worker records. */
+void hist_reset(struct hist *h);
 /* Turn recording off (benchmarks of the overhead): begin/end become no-ops. */
 void hist_set_enabled(struct hist *h, bool on);
 
@@ -75,6 +81,19 @@ void hist_end(struct hist *h, uint32_t thread, long slot, const struct hist_even
 /* All events of all threads, ordered by invocation stamp, into a malloc'ed array
  * (the caller frees). Returns the count. */
 size_t hist_collect(const struct hist *h, struct hist_event **out);
+/* The number of events recorded (what hist_collect would return). */
+size_t hist_count(const struct hist *h);
+/* As hist_collect, into dst (room for hist_count(h) events; a buffer reused
+ * from one collection to the next). Returns the count. */
+size_t hist_collect_into(const struct hist *h, struct hist_event *dst);
+
+/* As hist_collect_into, but pointers to the events where the recorder holds
+ * them (valid until hist_reset or hist_destroy): no event is copied. */
+size_t hist_collect_ptrs(const struct hist *h, const struct hist_event **dst);
+/* Thread `thread`'s own events, in its invocation order, where the recorder
+ * holds them: *out, and the count. After every worker has stopped. */
+size_t hist_thread_events(const struct hist *h, uint32_t thread, const struct hist_event **out);
+uint32_t hist_n_threads(const struct hist *h);
 
 /* A 64-bit hash of a collected history (every field but pointers), printed as
  * "history hash: <hex>" by stress and replay. Equal histories, equal hashes. */

@@ -40,6 +40,8 @@
 #include "lincheck.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,7 +145,7 @@ static size_t lc_trim(const unsigned char *w, size_t n)
 }
 
 /* Calls whose handle argument is the lifetime's instance. */
-static bool lc_takes_handle(const struct model_call *c)
+bool lincheck__takes_handle(const struct model_call *c)
 {
     if (c->op == MODEL_OP_CREATE_INSTANCE || model_op_is_legacy(c->op))
         return false;
@@ -188,9 +190,34 @@ static bool lc_is_term(enum model_op op)
     return op == MODEL_OP_TERM || op == MODEL_OP_TERM2;
 }
 
+static inline bool lc_pending(const struct hist_event *e)
+{
+    return e->ret == HIST_PENDING;
+}
+
+static bool lc_is_begin(enum model_op op)
+{
+    return op == MODEL_OP_BEGIN || op == MODEL_OP_BEGIN_LEGACY;
+}
+
+/* A Begin that failed after its claim (§4.1 step 15: -560; the model has no
+ * other failure after step 13). From its claim until it undoes it, a
+ * concurrent Begin sees a backup in progress (§6.3: -505, or -617 if the
+ * claim is a surrogate one). Such a Begin takes effect at two points, the
+ * claim and the effect (the model's step), both inside its interval. */
+static bool lc_fails_after_claim(const struct hist_event *e)
+{
+    return lc_is_begin(e->call.op) && !lc_pending(e) && e->err == JET_errMissingFullBackup;
+}
+
+static bool lc_two_points(const struct hist_event *e)
+{
+    return lc_is_term(e->call.op) || lc_fails_after_claim(e);
+}
+
 /* Does the recorded response agree with the model's? (lincheck.h: err, and the
  * out-parameters both sides define.) */
-static bool lc_match(const struct hist_event *e, const struct model_result *r)
+bool lincheck__match(const struct hist_event *e, const struct model_result *r)
 {
     if (e->err != r->err)
         return false;
@@ -204,10 +231,6 @@ static bool lc_match(const struct hist_event *e, const struct model_result *r)
     return true;
 }
 
-static inline bool lc_pending(const struct hist_event *e)
-{
-    return e->ret == HIST_PENDING;
-}
 
 /* ---------------------------------------------------------------------------
  * The search context.
@@ -246,6 +269,7 @@ struct lc_frame {
     uint32_t scan;        /* next op of the forward scan */
     uint32_t minret_op;   /* the op giving scan_minret */
     uint32_t fail_op;     /* earliest-returning candidate the model disagreed with */
+    uint32_t claim;       /* 1 + the CLAIM op whose effect is still to come, or 0 */
     uint8_t locked;
     uint8_t phase;        /* 0 pending ops below p, 1 forward scan, 2 done */
     uint8_t had_child;
@@ -515,7 +539,7 @@ static int lc_memo_visit(struct lincheck__search *s, uint64_t key, uint32_t p, u
 
 /* The lifetime's world before its first event: the setup calls applied to a
  * fresh world, and the handle the lifetime's instance has in it. */
-static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_config *mcfg,
+JET_INSTANCE lincheck__start_world(struct model_world *w, const struct model_config *mcfg,
                                    const struct model_call *setup, size_t n_setup,
                                    const struct hist_event *const *evs, size_t n)
 {
@@ -525,7 +549,7 @@ static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_con
     for (size_t i = 0; i < n_setup; i++) {
         struct model_call c = setup[i];
         /* A setup's JetInit names the instance created before it, if any. */
-        if (lc_takes_handle(&c) ||
+        if (lincheck__takes_handle(&c) ||
             (c.op == MODEL_OP_INIT && h != 0 && !(c.flags & MODEL_CALL_PINST_NULL)))
             c.inst = h != 0 ? h : LC_NEVER_HANDLE;
         model_step(w, &c, &r);
@@ -538,7 +562,7 @@ static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_con
      * deterministic, so a dry run on a copy tells. */
     for (size_t i = 0; i < n; i++) {
         const struct model_call *c = &evs[i]->call;
-        if (c->op == MODEL_OP_CREATE_INSTANCE || (c->op == MODEL_OP_INIT && !lc_takes_handle(c))) {
+        if (c->op == MODEL_OP_CREATE_INSTANCE || (c->op == MODEL_OP_INIT && !lincheck__takes_handle(c))) {
             struct model_world *tmp = malloc(model_world_size());
             if (tmp == NULL)
                 return LC_NEVER_HANDLE;
@@ -553,14 +577,15 @@ static JET_INSTANCE lc_start_world(struct model_world *w, const struct model_con
     return LC_NEVER_HANDLE;
 }
 
+/* Build the ops of events `evs` and reset the tables; s->cur already holds the
+ * start world, in which the lifetime's instance has handle `handle`. */
 static int lc_prepare(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
-                      const struct model_config *mcfg, const struct model_call *setup,
-                      size_t n_setup, uint32_t *root_sid)
+                      JET_INSTANCE handle, uint32_t *root_sid)
 {
     s->n_ops = s->n_pend = s->n_st = s->pool_len = s->n_memo = s->n_ext = 0;
     size_t n_ops = 0;
     for (size_t i = 0; i < n; i++)
-        n_ops += lc_is_term(evs[i]->call.op) ? 2 : 1;
+        n_ops += lc_two_points(evs[i]) ? 2 : 1;
     if (n_ops >= UINT32_MAX / 2)
         return LINCHECK_EINVAL;
     /* Reset the hash indexes; ones a much larger lifetime grew are given back
@@ -590,7 +615,7 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
         return LINCHECK_ENOMEM;
     memset(s->bits, 0, words * sizeof *s->bits);
 
-    s->handle = lc_start_world(LC_W(s->cur), mcfg, setup, n_setup, evs, n);
+    s->handle = handle;
     for (size_t i = 0; i < n; i++) {
         const struct hist_event *e = evs[i];
         struct lc_op o = {.inv = e->inv, .ret = e->ret, .call = e->call, .ev = (uint32_t)i,
@@ -603,10 +628,10 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
         o.resp.gen_low = e->gen_low;
         o.resp.gen_high = e->gen_high;
         o.call.fault = e->fault;
-        if (lc_takes_handle(&o.call))
+        if (lincheck__takes_handle(&o.call))
             o.call.inst = s->handle;
-        if (lc_is_term(e->call.op)) {
-            o.kind = LINCHECK__LOCK;
+        if (lc_two_points(e)) {
+            o.kind = lc_is_term(e->call.op) ? LINCHECK__LOCK : LINCHECK__CLAIM;
             s->ops[s->n_ops++] = o;
             o.kind = LINCHECK__EFFECT;
         }
@@ -624,11 +649,15 @@ static int lc_prepare(struct lincheck__search *s, const struct hist_event *const
     return rc;
 }
 
-/* May op i be linearised now (apart from real-time order)? JetTerm's effect
- * only after its lock. */
-static inline bool lc_eligible(const struct lincheck__search *s, uint32_t i)
+/* May op i be linearised now (apart from real-time order)? A two-point
+ * call's effect only after its first point; a claim not while another Begin's
+ * claim stands (that Begin would have seen it and failed with -505). */
+static inline bool lc_eligible(const struct lincheck__search *s, const struct lc_frame *f, uint32_t i)
 {
-    return s->ops[i].kind != LINCHECK__EFFECT || lc_bit(s, i - 1);
+    uint8_t kind = s->ops[i].kind;
+    if (kind == LINCHECK__EFFECT)
+        return lc_bit(s, i - 1);
+    return kind != LINCHECK__CLAIM || f->claim == 0;
 }
 
 /* The next candidate of frame f, or LINCHECK__NONE. Candidates come in increasing op
@@ -639,7 +668,7 @@ static uint32_t lc_next(struct lincheck__search *s, struct lc_frame *f)
     if (f->phase == 0) {
         while (f->pend_pos < s->n_pend && s->pend[f->pend_pos] < f->p) {
             uint32_t i = s->pend[f->pend_pos++];
-            if (!lc_bit(s, i) && lc_eligible(s, i))
+            if (!lc_bit(s, i) && lc_eligible(s, f, i))
                 return i;
         }
         f->phase = 1;
@@ -660,7 +689,7 @@ static uint32_t lc_next(struct lincheck__search *s, struct lc_frame *f)
                 f->scan_minret = o->ret;
                 f->minret_op = i;
             }
-            if (lc_eligible(s, i))
+            if (lc_eligible(s, f, i))
                 return i;
         }
         f->phase = 2;
@@ -668,14 +697,42 @@ static uint32_t lc_next(struct lincheck__search *s, struct lc_frame *f)
     return LINCHECK__NONE;
 }
 
+/* A Begin `o` inside the claim window of Begin `claimer`: its answer, into *r,
+ * in a copy of the world where the claimer's claim stands (the model's own
+ * claim of a full Begin with the claimer's other bits); the world itself does
+ * not change (s->tmp is left equal to s->cur). False if that claim cannot be
+ * made in this world (the caller then steps o as usual). */
+static bool lc_in_claim_window(struct lincheck__search *s, const struct lc_op *claimer,
+                               const struct lc_op *o, struct model_result *r)
+{
+    struct model_call claim = claimer->call;
+    struct model_result cr;
+    claim.grbit &= ~(JET_GRBIT)JET_bitBackupIncremental;
+    claim.fault = MODEL_FAULT_NONE;
+    model_step(LC_W(s->tmp), &claim, &cr);
+    s->tmp_len = s->wsize;
+    bool ok = cr.err == JET_errSuccess;
+    if (ok)
+        model_step(LC_W(s->tmp), &o->call, r);
+    lc_copy_cur(s);
+    return ok;
+}
+
 /* Try op i from the world in s->cur: s->tmp receives the next world. Returns
  * whether the recorded result agrees; *locked2 is the next lock flag. */
-static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint8_t *locked2,
-                   struct model_result *r)
+static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint32_t claim,
+                   uint8_t *locked2, struct model_result *r)
 {
     const struct lc_op *o = &s->ops[i];
     lc_copy_cur(s);
     *locked2 = locked;
+    if (o->kind == LINCHECK__CLAIM) {
+        memset(r, 0, sizeof *r); /* no change until its effect */
+        return true;
+    }
+    if (claim != 0 && o->kind == LINCHECK__CALL && lc_is_begin(o->call.op) &&
+        lc_in_claim_window(s, &s->ops[claim - 1], o, r))
+        return o->pending || lincheck__match(&o->resp, r);
     if (o->kind == LINCHECK__LOCK) {
         /* §4.13 steps 2-4: only an initialised instance that is not locked
          * already takes the terminating lock. */
@@ -709,7 +766,7 @@ static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint8
         model_step(LC_W(s->tmp), &o->call, r);
         s->tmp_len = s->wsize; /* the model may have written anywhere */
     }
-    return o->pending || lc_match(&o->resp, r);
+    return o->pending || lincheck__match(&o->resp, r);
 }
 
 /*
@@ -717,18 +774,18 @@ static bool lc_try(struct lincheck__search *s, uint32_t i, uint8_t locked, uint8
  * to hear about (the culprit when diagnosing), or LINCHECK__NONE. With `diagnose`,
  * out->order receives the longest linearisable prefix (malloc'ed).
  */
-int lincheck__search_run(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
-                         const struct model_config *mcfg, const struct model_call *setup,
-                         size_t n_setup, uint64_t budget, bool diagnose, uint32_t hint,
-                         struct lincheck__outcome *out)
+static int lc_search(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                     JET_INSTANCE handle, uint64_t budget, bool diagnose, uint32_t hint,
+                     lincheck__end_fn on_end, void *end_ctx, struct lincheck__outcome *out)
 {
     memset(out, 0, sizeof *out);
     out->culprit = LINCHECK__NONE;
     out->blocked = LINCHECK__NONE;
     uint32_t root_sid;
-    int rc = lc_prepare(s, evs, n, mcfg, setup, n_setup, &root_sid);
+    int rc = lc_prepare(s, evs, n, handle, &root_sid);
     if (rc != 0)
         return rc;
+    bool found = false;
 
     uint32_t n_np = (uint32_t)(s->n_ops - s->n_pend);
     uint32_t n_set = 0, n_set_np = 0;
@@ -748,15 +805,29 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
     f->minret_op = LINCHECK__NONE;
 
     for (;;) {
-        if (n_set_np == n_np) {
-            out->verdict = LINCHECK_LINEARIZABLE;
-            break;
-        }
         f = &s->stack[d];
-        uint32_t i = lc_next(s, f);
+        uint32_t i;
+        if (n_set_np == n_np) {
+            if (on_end == NULL) {
+                out->verdict = LINCHECK_LINEARIZABLE;
+                break;
+            }
+            /* Enumerating: report this end world, then look for others. The
+             * memo makes every (set, world) node a leaf at most once, so each
+             * distinct end world is reported once. */
+            found = true;
+            if ((rc = on_end(end_ctx, LC_CW(s->cur))) != 0) {
+                out->steps = steps;
+                return rc;
+            }
+            if (d == 0)
+                break;
+            goto backtrack;
+        }
+        i = lc_next(s, f);
         if (i == LINCHECK__NONE) {
             /* A dead end. The deepest one names the culprit. */
-            if (!f->had_child && (!have_best || d > best_depth)) {
+            if (on_end == NULL && !f->had_child && (!have_best || d > best_depth)) {
                 have_best = true;
                 best_depth = d;
                 uint32_t blocking = f->fail_op != LINCHECK__NONE ? f->fail_op : f->minret_op;
@@ -789,9 +860,10 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
                 }
             }
             if (d == 0) {
-                out->verdict = LINCHECK_VIOLATION;
+                out->verdict = found ? LINCHECK_LINEARIZABLE : LINCHECK_VIOLATION;
                 break;
             }
+        backtrack:;
             uint32_t back = f->op;
             lc_clear(s, back);
             zob ^= s->zob[back];
@@ -808,7 +880,7 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
         }
         uint8_t locked2;
         struct model_result r;
-        if (!lc_try(s, i, f->locked, &locked2, &r)) {
+        if (!lc_try(s, i, f->locked, f->claim, &locked2, &r)) {
             const struct lc_op *o = &s->ops[i];
             if (f->fail_op == LINCHECK__NONE || o->ret < f->fail_ret) {
                 f->fail_op = i;
@@ -828,7 +900,7 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
          * also bounds the new world's length for interning. */
         uint32_t sid2 = f->sid;
         size_t cl = s->cur_len;
-        if (s->ops[i].kind != LINCHECK__LOCK) {
+        if (s->ops[i].kind != LINCHECK__LOCK && s->ops[i].kind != LINCHECK__CLAIM) {
             size_t bound = s->wsize;
             if (memcmp(s->tmp + cl, s->cur + cl, s->wsize - cl) == 0) {
                 bound = cl;
@@ -867,6 +939,9 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
         c->sid = sid2;
         c->p = p2;
         c->locked = locked2;
+        c->claim = s->ops[i].kind == LINCHECK__CLAIM                    ? i + 1
+                   : s->ops[i].kind == LINCHECK__EFFECT && f->claim == i ? 0
+                                                                         : f->claim;
         c->fail_op = LINCHECK__NONE;
         c->minret_op = LINCHECK__NONE;
         unsigned char *t = s->cur;
@@ -877,6 +952,23 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
     }
     out->steps = steps;
     return 0;
+}
+
+int lincheck__search_run(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                         const struct model_config *mcfg, const struct model_call *setup,
+                         size_t n_setup, uint64_t budget, bool diagnose, uint32_t hint,
+                         struct lincheck__outcome *out)
+{
+    JET_INSTANCE h = lincheck__start_world(LC_W(s->cur), mcfg, setup, n_setup, evs, n);
+    return lc_search(s, evs, n, h, budget, diagnose, hint, NULL, NULL, out);
+}
+
+int lincheck__search_from(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                          const struct model_world *start, JET_INSTANCE handle, uint64_t budget,
+                          lincheck__end_fn on_end, void *end_ctx, struct lincheck__outcome *out)
+{
+    memcpy(s->cur, start, s->wsize);
+    return lc_search(s, evs, n, handle, budget, false, LINCHECK__NONE, on_end, end_ctx, out);
 }
 
 /* ---------------------------------------------------------------------------
@@ -919,7 +1011,7 @@ static struct model_call lc_ref_call(const struct hist_event *e)
 {
     struct model_call c = e->call;
     c.fault = e->fault;
-    if (lc_takes_handle(&c) && c.inst != 0 && c.inst != JET_instanceNil)
+    if (lincheck__takes_handle(&c) && c.inst != 0 && c.inst != JET_instanceNil)
         c.inst = LC_NEVER_HANDLE;
     return c;
 }
@@ -945,7 +1037,7 @@ static bool lc_ref_ok(struct lc_refworlds *rw, const struct hist_event *e, struc
         model_step(rw->tmp, &c, &rk);
         if (k == 1)
             *r = rk;
-        if ((lc_pending(e) || lc_match(e, &rk)) && model_world_equal(rw->tmp, rw->w[k]))
+        if ((lc_pending(e) || lincheck__match(e, &rk)) && model_world_equal(rw->tmp, rw->w[k]))
             ok = true;
     }
     return ok;
@@ -1028,6 +1120,125 @@ static const struct lincheck_lifetime_setup *lc_find_setup(const struct lincheck
     return NULL;
 }
 
+/* --- checking the lifetimes, in parallel ------------------------------------ */
+
+struct lc_verdict {
+    uint64_t steps;
+    enum lincheck_verdict verdict;
+};
+
+struct lc_job {
+    const struct lincheck_config *cfg;
+    const struct hist_event *const *ptrs;
+    const struct lc_part *parts;
+    const uint32_t *order; /* partition indexes, largest first */
+    size_t n_parts;
+    uint64_t max_steps;
+    struct lc_verdict *res; /* per partition */
+    atomic_size_t next;     /* the next entry of order to take */
+    atomic_int rc;          /* the first error */
+};
+
+struct lc_worker {
+    struct lc_job *job;
+    struct lincheck__search *s;
+};
+
+static void *lc_worker_main(void *arg)
+{
+    struct lc_worker *w = arg;
+    struct lc_job *j = w->job;
+    for (;;) {
+        size_t k = atomic_fetch_add(&j->next, 1);
+        if (k >= j->n_parts || atomic_load(&j->rc) != 0)
+            break;
+        const struct lc_part *pp = &j->parts[j->order[k]];
+        const struct lincheck_lifetime_setup *su = lc_find_setup(j->cfg, pp->lifetime);
+        struct lincheck__outcome o;
+        int rc = lincheck__check_lifetime(w->s, j->ptrs + pp->off, pp->n, &j->cfg->model,
+                                          su ? su->calls : NULL, su ? su->n_calls : 0, j->max_steps,
+                                          0, &o);
+        if (rc != 0) {
+            int zero = 0;
+            atomic_compare_exchange_strong(&j->rc, &zero, rc);
+            break;
+        }
+        j->res[j->order[k]] = (struct lc_verdict){.steps = o.steps, .verdict = o.verdict};
+    }
+    return NULL;
+}
+
+struct lc_sized {
+    size_t n;
+    uint32_t p;
+};
+
+static int lc_cmp_size_desc(const void *a, const void *b)
+{
+    const struct lc_sized *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* The verdict on every partition into *res (malloc'ed, partition order). The
+ * caller's search context s serves the caller's thread; each other thread
+ * has its own. */
+static int lc_check_parts(const struct lincheck_config *cfg, const struct hist_event *const *ptrs,
+                          const struct lc_part *parts, size_t n_parts, uint64_t max_steps,
+                          struct lincheck__search *s, struct lc_verdict **res)
+{
+    enum { LC_MAX_THREADS = 64 };
+    struct lc_job j = {.cfg = cfg, .ptrs = ptrs, .parts = parts, .n_parts = n_parts,
+                       .max_steps = max_steps};
+    struct lc_worker w[LC_MAX_THREADS];
+    pthread_t th[LC_MAX_THREADS];
+    bool started[LC_MAX_THREADS] = {0};
+    uint32_t *order = malloc(sizeof *order * (n_parts ? n_parts : 1));
+    *res = calloc(n_parts ? n_parts : 1, sizeof **res);
+    if (order == NULL || *res == NULL) {
+        free(order);
+        return LINCHECK_ENOMEM;
+    }
+    for (size_t p = 0; p < n_parts; p++)
+        order[p] = (uint32_t)p;
+    size_t k = cfg->threads > 1 ? cfg->threads : 1;
+    if (k > LC_MAX_THREADS)
+        k = LC_MAX_THREADS;
+    if (k > n_parts)
+        k = n_parts ? n_parts : 1;
+    if (k > 1) {
+        struct lc_sized *sz = malloc(sizeof *sz * n_parts);
+        if (sz != NULL) {
+            for (size_t p = 0; p < n_parts; p++)
+                sz[p] = (struct lc_sized){.n = parts[p].n, .p = (uint32_t)p};
+            qsort(sz, n_parts, sizeof *sz, lc_cmp_size_desc);
+            for (size_t p = 0; p < n_parts; p++)
+                order[p] = sz[p].p;
+            free(sz);
+        }
+    }
+    j.order = order;
+    j.res = *res;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.rc, 0);
+    for (size_t i = 0; i < k; i++)
+        w[i] = (struct lc_worker){.job = &j, .s = i == 0 ? s : NULL};
+    for (size_t i = 1; i < k; i++) {
+        if (lincheck__search_new(&w[i].s) != 0)
+            break; /* fewer threads: the others take the work */
+        started[i] = pthread_create(&th[i], NULL, lc_worker_main, &w[i]) == 0;
+    }
+    lc_worker_main(&w[0]);
+    for (size_t i = 1; i < k; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        lincheck__search_delete(w[i].s);
+    }
+    free(order);
+    return atomic_load(&j.rc);
+}
+
 void lincheck_result_free(struct lincheck_result *r)
 {
     if (r == NULL)
@@ -1036,20 +1247,20 @@ void lincheck_result_free(struct lincheck_result *r)
     r->cex = NULL;
 }
 
-int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_config *cfg,
-                   struct lincheck_result *out)
+int lincheck_check_ptrs(const struct hist_event *const *evp, size_t n,
+                        const struct lincheck_config *cfg, struct lincheck_result *out)
 {
     if (out == NULL)
         return LINCHECK_EINVAL;
     memset(out, 0, sizeof *out);
     out->lifetime = HIST_NO_LIFETIME;
-    if (cfg == NULL || (ev == NULL && n > 0) || (cfg->setups == NULL && cfg->n_setups > 0)) {
+    if (cfg == NULL || (evp == NULL && n > 0) || (cfg->setups == NULL && cfg->n_setups > 0)) {
         snprintf(out->message, sizeof out->message, "lincheck_check: NULL argument");
         return LINCHECK_EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
-        const struct hist_event *e = &ev[i];
-        if ((unsigned)e->call.op >= MODEL_OP__COUNT || (unsigned)e->fault >= MODEL_FAULT__COUNT ||
+        const struct hist_event *e = evp[i];
+        if (e == NULL || (unsigned)e->call.op >= MODEL_OP__COUNT || (unsigned)e->fault >= MODEL_FAULT__COUNT ||
             (!lc_pending(e) && e->ret <= e->inv)) {
             snprintf(out->message, sizeof out->message,
                      "malformed event %zu (thread %" PRIu32 ", stamps %" PRIu64 ",%" PRIu64
@@ -1069,6 +1280,7 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     size_t map_cap = 16;
     struct lincheck__search *s = NULL;
     struct lc_refworlds rw = {0};
+    struct lc_verdict *verdicts = NULL;
     if (ptrs == NULL)
         goto done;
     while (map_cap < 2 * (n + 1))
@@ -1081,11 +1293,17 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     uint32_t *pid = malloc(sizeof *pid * (n ? n : 1));
     if (pid == NULL)
         goto done;
+    uint32_t last_lt = HIST_NO_LIFETIME, last_pid = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t lt = ev[i].lifetime;
+        uint32_t lt = evp[i]->lifetime;
         if (lt == HIST_NO_LIFETIME) {
             pid[i] = UINT32_MAX;
             out->n_no_lifetime++;
+            continue;
+        }
+        if (lt == last_lt) { /* runs of one lifetime are common */
+            pid[i] = last_pid;
+            parts[last_pid].n++;
             continue;
         }
         size_t h = lc_mix64(lt) & (map_cap - 1);
@@ -1101,6 +1319,8 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
         }
         pid[i] = map[h] - 1;
         parts[pid[i]].n++;
+        last_lt = lt;
+        last_pid = pid[i];
     }
     size_t off = 0;
     for (size_t p = 0; p < n_parts; p++) {
@@ -1111,10 +1331,10 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
     size_t n_ref = off; /* no-lifetime events go after the partitions */
     for (size_t i = 0; i < n; i++) {
         if (pid[i] == UINT32_MAX) {
-            ptrs[n_ref++] = &ev[i];
+            ptrs[n_ref++] = evp[i];
         } else {
             struct lc_part *pp = &parts[pid[i]];
-            ptrs[pp->off + pp->n++] = &ev[i];
+            ptrs[pp->off + pp->n++] = evp[i];
         }
     }
     free(pid);
@@ -1158,23 +1378,22 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
         }
     }
 
-    /* The lifetimes. */
+    /* The lifetimes, on cfg->threads threads; verdicts are read in lifetime
+     * order, so the result does not depend on the threads' timing. */
     if (lincheck__search_new(&s) != 0)
+        goto done;
+    rc = lc_check_parts(cfg, ptrs, parts, n_parts, max_steps, s, &verdicts);
+    if (rc != 0)
         goto done;
     size_t first_bad = SIZE_MAX, first_unknown = SIZE_MAX;
     for (size_t p = 0; p < n_parts; p++) {
-        const struct lincheck_lifetime_setup *su = lc_find_setup(cfg, parts[p].lifetime);
-        struct lincheck__outcome o;
-        rc = lincheck__search_run(s, ptrs + parts[p].off, parts[p].n, &cfg->model, su ? su->calls : NULL,
-                           su ? su->n_calls : 0, max_steps, false, LINCHECK__NONE, &o);
-        if (rc != 0)
-            goto done;
-        out->steps += o.steps;
-        if (o.verdict == LINCHECK_VIOLATION) {
+        const struct lc_verdict *o = &verdicts[p];
+        out->steps += o->steps;
+        if (o->verdict == LINCHECK_VIOLATION) {
             out->n_violations++;
             if (first_bad == SIZE_MAX)
                 first_bad = p;
-        } else if (o.verdict == LINCHECK_UNKNOWN) {
+        } else if (o->verdict == LINCHECK_UNKNOWN) {
             out->n_unknown++;
             if (first_unknown == SIZE_MAX)
                 first_unknown = p;
@@ -1223,6 +1442,7 @@ int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_
         break;
     }
 done:
+    free(verdicts);
     lincheck__search_delete(s);
     lc_ref_free(&rw);
     free(map);
@@ -1230,5 +1450,28 @@ done:
     free(ptrs);
     if (rc == LINCHECK_ENOMEM)
         snprintf(out->message, sizeof out->message, "lincheck: out of memory");
+    return rc;
+}
+
+int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_config *cfg,
+                   struct lincheck_result *out)
+{
+    if (out != NULL && ev == NULL && n > 0) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->message, sizeof out->message, "lincheck_check: NULL argument");
+        return LINCHECK_EINVAL;
+    }
+    const struct hist_event **p = malloc(sizeof *p * (n ? n : 1));
+    if (p == NULL) {
+        if (out != NULL) {
+            memset(out, 0, sizeof *out);
+            snprintf(out->message, sizeof out->message, "lincheck: out of memory");
+        }
+        return LINCHECK_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = &ev[i];
+    int rc = lincheck_check_ptrs(p, n, cfg, out);
+    free(p);
     return rc;
 }

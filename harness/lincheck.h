@@ -11,13 +11,21 @@
  *     its own. Events with HIST_NO_LIFETIME are checked one by one (below).
  *   - Per lifetime, a Wing-Gong/Lowe depth-first search over the calls that may
  *     come next, with memoisation of (set of calls linearised, model state) so
- *     that no configuration is explored twice.
+ *     that no configuration is explored twice. The lifetime is first cut at its
+ *     quiet points (every earlier call returned before any later one was
+ *     invoked): a lone call there is one model step, and only groups of
+ *     overlapping calls are searched (lincheck_fast.c; the verdict is the
+ *     same). Lifetimes are checked on cfg->threads threads.
  *   - JetTerm/JetTerm2 take effect at two points (R54): the "lock", after which
  *     gated calls (Begin, the streaming calls, CloseFile, End, End2 and their
  *     legacy forms) fail at the gate with -1000 without any change, and the
  *     "effect", where the model applies the call. Both lie inside the call's
  *     interval, the lock first. The lock changes nothing on an instance that is
  *     not initialised or already locked (§4.13 steps 2-3).
+ *   - A Begin that failed after its claim (-560, §4.1 steps 13-15) also takes
+ *     effect at two points: the claim, and the effect where the model applies
+ *     it. In between, a concurrent Begin answers as with a backup in progress
+ *     (-505, or -617 for a surrogate claim) and changes nothing (§6.3).
  *   - A pending call (ret == HIST_PENDING: crash, timeout, run ended) may take
  *     effect at any point after its invocation, with any result, or not at all.
  *   - An injected fault (hist_event.fault) is passed to the model with the call
@@ -72,7 +80,8 @@
  * Not for: producing histories (history.c, stress.c), or the online
  * invariants of issue 4 part 3 (checked while the run goes).
  *
- * Threads: lincheck_check is reentrant (no globals); one call per thread.
+ * Threads: lincheck_check is reentrant (no globals); one call per thread. It
+ * starts cfg->threads - 1 threads of its own and joins them before it returns.
  */
 #ifndef BACKSTOP_LINCHECK_H
 #define BACKSTOP_LINCHECK_H
@@ -137,6 +146,9 @@ struct lincheck_config {
     uint64_t max_steps;        /* per lifetime; 0 = LINCHECK_DEFAULT_MAX_STEPS */
     uint64_t max_shrink_steps; /* 0 = LINCHECK_DEFAULT_MAX_SHRINK_STEPS */
     bool no_shrink;            /* report the whole failing lifetime */
+    uint32_t threads;          /* lifetimes checked on this many threads at once
+                                  (the caller's included); 0 or 1: the caller's only.
+                                  The result does not depend on it. */
 };
 
 struct lincheck_cex; /* a counterexample: opaque, owned by the result */
@@ -163,6 +175,10 @@ struct lincheck_result {
  */
 int lincheck_check(const struct hist_event *ev, size_t n, const struct lincheck_config *cfg,
                    struct lincheck_result *out);
+/* The same, on events given by pointer (hist_collect_ptrs: no copy of the
+ * events; they are only read during the call). */
+int lincheck_check_ptrs(const struct hist_event *const *ev, size_t n,
+                        const struct lincheck_config *cfg, struct lincheck_result *out);
 void lincheck_result_free(struct lincheck_result *r);
 
 /*

@@ -14,8 +14,10 @@
 #include "model.h"
 
 /* How a call's linearisation point is used: most calls have one; JetTerm has
- * a lock point and an effect point (lincheck.h, R54). */
-enum lincheck__kind { LINCHECK__CALL = 0, LINCHECK__LOCK, LINCHECK__EFFECT };
+ * a lock point and an effect point (lincheck.h, R54); a Begin that failed
+ * after its claim (-560) has a claim point and an effect point (§4.1 steps
+ * 13-15, §6.3). */
+enum lincheck__kind { LINCHECK__CALL = 0, LINCHECK__LOCK, LINCHECK__EFFECT, LINCHECK__CLAIM };
 
 /* One step of the longest linearisable prefix found. */
 struct lincheck__lin {
@@ -84,6 +86,53 @@ int lincheck__search_run(struct lincheck__search *s, const struct hist_event *co
                          const struct model_config *mcfg, const struct model_call *setup,
                          size_t n_setup, uint64_t budget, bool diagnose, uint32_t hint,
                          struct lincheck__outcome *out);
+
+/* Called with every distinct world in which a search in enumeration mode
+ * linearised every call; non-zero stops the search and is returned. */
+typedef int (*lincheck__end_fn)(void *ctx, const struct model_world *w);
+
+/*
+ * Search events `evs` (invocation order, all of one lifetime) from world
+ * `start` (model_world_size() bytes, copied), in which the lifetime's
+ * instance has handle `handle`. With on_end NULL, as lincheck__search_run
+ * without diagnosis. With on_end, enumeration: every complete linearisation's
+ * end world is reported (once per distinct world), and the verdict is
+ * LINEARIZABLE if there was at least one. The outcome's culprit fields are not
+ * filled in either mode.
+ */
+int lincheck__search_from(struct lincheck__search *s, const struct hist_event *const *evs, size_t n,
+                          const struct model_world *start, JET_INSTANCE handle, uint64_t budget,
+                          lincheck__end_fn on_end, void *end_ctx, struct lincheck__outcome *out);
+
+/* The lifetime's world before its first event: the setup calls applied to a
+ * fresh world `w`. Returns the handle the lifetime's instance has (or will get
+ * from its creating event among `evs`) in that world. */
+JET_INSTANCE lincheck__start_world(struct model_world *w, const struct model_config *mcfg,
+                                   const struct model_call *setup, size_t n_setup,
+                                   const struct hist_event *const *evs, size_t n);
+/* Calls whose handle argument is the lifetime's instance (the checker puts the
+ * lifetime's handle in its own world there). */
+bool lincheck__takes_handle(const struct model_call *c);
+/* Does the recorded response agree with the model's (err, and the
+ * out-parameters both define)? */
+bool lincheck__match(const struct hist_event *e, const struct model_result *r);
+
+/*
+ * The verdict on one lifetime (lincheck_fast.c), as lincheck__search_run gives
+ * it, but fast for the histories stress records: the lifetime is cut at its
+ * quiet points (every call before returned before any call after is invoked;
+ * every linearisation passes there with all earlier calls linearised and no
+ * JetTerm lock held). A call alone between quiet points is one model step; a
+ * group of overlapping calls is searched (lincheck__search_from) from each
+ * world the past may have left, for every world it may leave, or, when that
+ * takes more than `group_steps` steps (0: a default by the group's size),
+ * for one; a dead end after such a group sends the lifetime to the plain
+ * search. Only the verdict and steps of *out are filled in.
+ */
+int lincheck__check_lifetime(struct lincheck__search *s, const struct hist_event *const *evs,
+                             size_t n, const struct model_config *mcfg,
+                             const struct model_call *setup, size_t n_setup, uint64_t budget,
+                             uint64_t group_steps, struct lincheck__outcome *out);
 
 /* The counterexample of violating lifetime `evs` (lincheck_shrink.c). */
 int lincheck__make_cex(struct lincheck__search *s, const struct lincheck_config *cfg,

@@ -338,7 +338,10 @@ static void lc_print_order(const struct lincheck_cex *c, FILE *out)
     for (size_t k = 0; k < c->n_order; k++) {
         const struct lincheck__lin *l = &c->order[k];
         fprintf(out, " #%" PRIu32 "%s", l->ev + 1,
-                l->kind == LINCHECK__LOCK ? "(lock)" : l->kind == LINCHECK__EFFECT ? "(effect)" : "");
+                l->kind == LINCHECK__LOCK    ? "(lock)"
+                : l->kind == LINCHECK__CLAIM ? "(claim)"
+                : l->kind == LINCHECK__EFFECT ? "(effect)"
+                                              : "");
         if (k + 1 < c->n_order)
             fputs(" ->", out);
     }
@@ -436,7 +439,8 @@ int lincheck_cex_write_html(const struct lincheck_cex *c, FILE *out)
         return LINCHECK_ENOMEM;
     }
     for (size_t k = 0; k < c->n_order; k++) {
-        if (c->order[k].kind != LINCHECK__LOCK && c->order[k].ev < c->n_ev)
+        if (c->order[k].kind != LINCHECK__LOCK && c->order[k].kind != LINCHECK__CLAIM &&
+            c->order[k].ev < c->n_ev)
             rank[c->order[k].ev] = k + 1;
     }
     double w = LC_LEFT + (double)(L.width + 2) * LC_CW;

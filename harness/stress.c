@@ -623,6 +623,9 @@ static void stress__summary(const struct stress_config *cfg, const struct stress
     else
         fprintf(out, "  fingerprint checks (R3, R10, R11): %" PRIu64 "\n", r->fingerprint_checks);
     fprintf(out, "  faults fired: %" PRIu64 "; checker: %.2f s\n", r->faults_fired, r->check_seconds);
+    if (cfg->schedule == SCHED_FREE && cfg->record)
+        fprintf(out, "  R50: %" PRIu64 " Stops invoked during a ReadFile, %" PRIu64 " returned after it\n",
+                r->r50_samples, r->r50_waited);
     fprintf(out, "violations: %" PRIu64 " (online invariants %" PRIu64 ", linearizability %" PRIu64 ")\n",
             r->violations, r->inv_violations, r->lin_violations);
 }

@@ -112,6 +112,8 @@ struct stress_result {
     uint64_t backups_stopped;    /* the client saw -801 */
     uint64_t files_verified;     /* copies compared with their source */
     uint64_t faults_fired;
+    uint64_t r50_samples;        /* free runs: Stops invoked during a ReadFile on their */
+    uint64_t r50_waited;         /* instance, and those that returned after it (R50) */
     uint64_t fingerprint_checks;
     bool fingerprints_skipped;   /* the target has no inspection */
     char first_violation[160];   /* "R16" etc.: the signature shrinking keeps */

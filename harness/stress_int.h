@@ -106,6 +106,9 @@ struct stress_slot {
     uint32_t n_inflight;
     uint32_t inflight_mask;     /* bit t: inflight_op[t] is set (STRESS_MAX_THREADS <= 32) */
     bool held;                  /* quiesced for a fingerprint check */
+    /* Free runs with stoppers: ReadFiles on this slot between their invocation
+     * stamp and their response stamp (no lock: stoppers poll it, R50). */
+    atomic_uint reading;
     uint32_t holder;
     struct stress_track tr;
     /* Progress of the slot's client, for pacing the other roles. */
@@ -166,7 +169,10 @@ struct stress_run {
     bool engine_dir;            /* its store is real files */
     uint32_t page_size, log_size;
     struct sched *sched;
-    struct hist *hist;          /* the current segment's recorder, or NULL */
+    struct hist *hist;          /* the recorder (reset at each segment), or NULL */
+    bool aim_stops;             /* free run with stoppers: slots count their reads */
+    const struct hist_event **seg_ptrs; /* the segment's events in order (reused) */
+    size_t seg_cap;
     uint32_t n_workers;         /* == cfg->n_threads; the main thread records as n_workers */
     uint32_t n_slots;
     struct stress_slot slots[STRESS_MAX_INSTANCES];
@@ -194,6 +200,10 @@ struct stress_run {
     atomic_uint_fast64_t backups_completed, backups_stopped, files_verified;
     atomic_int first_set;
     uint64_t hash_chain;
+    /* R50 in free runs (stress_check.c): Stops invoked while a ReadFile ran on
+     * their lifetime, and how many of them returned after that read did. */
+    uint64_t r50_samples, r50_waited;
+    bool r50_reported;
 
     /* Model-terms names of log files (static for the history's lifetime). */
     pthread_mutex_t names_mu;

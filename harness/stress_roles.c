@@ -643,6 +643,22 @@ static int stress__client_cycle(struct stress_worker *w)
 
 /* ---- the other roles ---------------------------------------------------------------------- */
 
+/* Free runs: wait a little, without sleeping, for a ReadFile on the slot to
+ * be under way, so that the Stop that follows lands inside it (the samples of
+ * the R50 check, stress_check.c). Gives up after STRESS__AIM_POLLS polls (a
+ * few microseconds): the Stop then lands wherever it lands. Never under a
+ * controlled schedule, where the reader cannot run while this thread polls. */
+#define STRESS__AIM_POLLS 4096u
+
+static void stress__aim_at_read(struct stress_worker *w)
+{
+    struct stress_slot *s = &w->run->slots[w->slot];
+    for (uint32_t i = 0; i < STRESS__AIM_POLLS; i++) {
+        if (atomic_load_explicit(&s->reading, memory_order_acquire) != 0)
+            return;
+    }
+}
+
 static int stress__stopper_step(struct stress_worker *w)
 {
     struct stress_run *run = w->run;
@@ -664,6 +680,11 @@ static int stress__stopper_step(struct stress_worker *w)
             if (rc != STRESS__BUSY)
                 return rc == STRESS__STOP ? rc : 0;
         }
+    }
+    if (run->aim_stops && r >= 5) {
+        if (stress__await_alive(w, w->slot) != 0)
+            return STRESS__STOP;
+        stress__aim_at_read(w);
     }
     rc = stress__c(w, MODEL_OP_STOP_BACKUP_INSTANCE, 0, 0, 0, 0, NULL, &oc);
     if (rc == 0 && r == 9) /* R12: a second Stop is the same as one */

@@ -680,9 +680,14 @@ int stress__call(struct stress_worker *w, const struct stress_call *c, struct st
     w->cur_slot = (int32_t)c->slot;
     w->cur_lifetime = oc->stale ? HIST_NO_LIFETIME : oc->lifetime;
     sched_note_call(run->sched, w->stid, model_op_name(c->op), oc->lifetime);
+    bool reading = run->aim_stops && (c->op == MODEL_OP_READ_FILE || c->op == MODEL_OP_READ_FILE_LEGACY);
     if (run->hist)
         hs = hist_begin(run->hist, w->tid, &ev);
+    if (reading)
+        atomic_fetch_add_explicit(&run->slots[c->slot].reading, 1, memory_order_release);
     rv = target_call(run->ops, run->ctx, &a, &oc->o);
+    if (reading)
+        atomic_fetch_sub_explicit(&run->slots[c->slot].reading, 1, memory_order_relaxed);
     if (rv != 0)
         oc->o.err = STRESS__ERR_SKIPPED; /* no buffer: never with our own buffers */
     stress__response(w, c, oc, &ev);
@@ -990,7 +995,9 @@ static int stress__world_start(struct stress_run *run)
     int rv = stress__world_open(run);
     if (rv != STRESS_OK)
         return rv;
-    if (run->cfg->record) {
+    if (run->hist != NULL) {
+        hist_reset(run->hist); /* keeps the pages the last segment touched */
+    } else if (run->cfg->record) {
         uint64_t cap = run->segment_calls + 4096;
         if (hist_create(run->n_workers + 1, (size_t)cap, &run->hist) != HIST_OK) {
             fprintf(stderr, "backstop: stress: cannot allocate the history recorder\n");
@@ -1006,8 +1013,6 @@ static int stress__world_start(struct stress_run *run)
 
 static void stress__world_stop(struct stress_run *run)
 {
-    hist_destroy(run->hist);
-    run->hist = NULL;
     stress__world_close(run);
 }
 
@@ -1169,6 +1174,7 @@ int stress_run(const struct stress_config *cfg, struct stress_result *res)
         s->index = i;
         for (uint32_t t = 0; t < STRESS_MAX_THREADS; t++)
             s->inflight_op[t] = STRESS__OP_NONE;
+        atomic_init(&s->reading, 0);
     }
     for (uint32_t i = 0; i < run->n_workers; i++) {
         struct stress_worker *w = &run->workers[i];
@@ -1196,6 +1202,9 @@ int stress_run(const struct stress_config *cfg, struct stress_result *res)
         status = STRESS_EINVAL;
         goto out;
     }
+    for (uint32_t i = 0; i < run->n_workers; i++)
+        run->aim_stops |= cfg->schedule == SCHED_FREE && cfg->record && run->workers[i].active &&
+                          run->workers[i].role == STRESS_STOPPER;
     sc.kind = cfg->schedule;
     sc.pct_depth = cfg->pct_depth;
     sc.n_threads = n_active;
@@ -1278,12 +1287,16 @@ out:
     res->history_hash = run->cfg->record ? run->hash_chain : 0;
     res->lifetimes = atomic_load(&run->next_lifetime) - 1;
     res->faults_fired = atomic_load(&run->faults_fired);
+    res->r50_samples = run->r50_samples;
+    res->r50_waited = run->r50_waited;
     res->fingerprint_checks = atomic_load(&run->fingerprint_checks);
     res->fingerprints_skipped = run->ops != &target_engine_ops && run->ops != &target_engine_dir_ops;
     res->backups_completed = atomic_load(&run->backups_completed);
     res->backups_stopped = atomic_load(&run->backups_stopped);
     res->files_verified = atomic_load(&run->files_verified);
     stress__world_stop(run);
+    hist_destroy(run->hist);
+    free(run->seg_ptrs);
     sched_destroy(run->sched);
     for (uint32_t i = 0; i < run->n_workers; i++) {
         free(run->workers[i].buf);

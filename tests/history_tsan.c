@@ -161,6 +161,29 @@ int main(int argc, char **argv)
     size_t n2 = hist_collect(H, &again);
     CHECK(n2 == n && hist_hash(ev, n) == hist_hash(again, n2), "hash of the same history");
     free(again);
+    /* By pointer: the same order, pointing into the threads' own buffers. */
+    const struct hist_event **ptrs = malloc(sizeof *ptrs * (n ? n : 1));
+    CHECK(ptrs != NULL && hist_count(H) == n, "hist_count");
+    if (ptrs != NULL) {
+        size_t n3 = hist_collect_ptrs(H, ptrs);
+        CHECK(n3 == n, "collected %zu pointers", n3);
+        for (size_t i = 0; i < n3 && i < n; i++) {
+            const struct hist_event *own;
+            size_t k = hist_thread_events(H, ptrs[i]->thread, &own);
+            CHECK(memcmp(ptrs[i], &ev[i], sizeof ev[i]) == 0, "pointer %zu is event %zu", i, i);
+            CHECK(ptrs[i] >= own && ptrs[i] < own + k, "pointer %zu into its thread's buffer", i);
+        }
+        free(ptrs);
+    }
+    /* Reset: empty, the clock restarts, recording goes on in the same buffers. */
+    hist_reset(H);
+    CHECK(hist_count(H) == 0, "empty after reset");
+    long r = hist_begin(H, 0, &late);
+    hist_end(H, 0, r, &late);
+    struct hist_event *after;
+    CHECK(hist_collect(H, &after) == 1 && after[0].inv == 1 && after[0].ret == 2,
+          "one event, stamps from 1, after reset");
+    free(after);
     free(ev);
     hist_destroy(H);
     pthread_barrier_destroy(&B);

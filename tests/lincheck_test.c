@@ -205,6 +205,51 @@ Test(lincheck, concurrent_begins_one_wins_r52)
     expect_verdict(&h, LINCHECK_LINEARIZABLE);
 }
 
+/* §4.1 steps 13-15, §6.3: an incremental Begin without a full backup claims,
+ * then fails with -560 and undoes the claim; a Begin inside that window sees
+ * a backup in progress. */
+static void add_claimer(struct h *h, uint32_t thread, uint64_t inv, uint64_t ret, JET_GRBIT extra)
+{
+    struct hist_event *e = add(h, thread, inv, ret, MODEL_OP_BEGIN, JET_errMissingFullBackup);
+    e->call.grbit = JET_bitBackupIncremental | extra;
+}
+
+Test(lincheck, begin_inside_a_failing_begins_claim_sees_it_in_progress)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 6, 0);
+    add(&h, 1, 2, 3, MODEL_OP_BEGIN, JET_errBackupInProgress);
+    add(&h, 1, 7, 8, MODEL_OP_BEGIN, 0); /* the claim was undone */
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
+Test(lincheck, begin_after_a_failed_begins_claim_cannot_see_it)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 2, 0);
+    add(&h, 1, 3, 4, MODEL_OP_BEGIN, JET_errBackupInProgress);
+    expect_verdict(&h, LINCHECK_VIOLATION);
+}
+
+Test(lincheck, a_surrogate_claim_shows_as_a_surrogate_backup)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 6, JET_bitBackupSurrogate);
+    add(&h, 1, 2, 3, MODEL_OP_BEGIN, JET_errBackupInProgress); /* -617 is what it would see */
+    expect_verdict(&h, LINCHECK_VIOLATION);
+    h.ev[1].err = JET_errSurrogateBackupInProgress;
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
+Test(lincheck, overlapping_failing_begins_claim_one_at_a_time)
+{
+    struct h h = {0};
+    add_claimer(&h, 0, 1, 6, 0);
+    add_claimer(&h, 1, 2, 5, 0);
+    add(&h, 2, 3, 4, MODEL_OP_BEGIN, JET_errBackupInProgress); /* inside one claim: fine */
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
 Test(lincheck, stop_racing_begin_may_be_lost_r53)
 {
     struct h h = {0};
@@ -938,8 +983,16 @@ static bool bf_match(const struct hist_event *e, const struct model_result *r)
            (!(both & MODEL_OUT_GENS) || (e->gen_low == r->gen_low && e->gen_high == r->gen_high));
 }
 
-/* done[i]: 0 not started, 1 locked (Term only), 2 done. */
-static bool bf_search(const struct bf *b, const struct model_world *w, bool locked, uint8_t *done)
+static bool bf_claims(const struct hist_event *e)
+{
+    return (e->call.op == MODEL_OP_BEGIN || e->call.op == MODEL_OP_BEGIN_LEGACY) &&
+           e->ret != HIST_PENDING && e->err == JET_errMissingFullBackup;
+}
+
+/* done[i]: 0 not started, 1 locked (Term) or claimed (a Begin that fails after
+ * its claim), 2 done. claim: the event whose claim stands, or -1. */
+static bool bf_search(const struct bf *b, const struct model_world *w, bool locked, int claim,
+                      uint8_t *done)
 {
     bool all = true;
     uint64_t minret = HIST_PENDING;
@@ -964,7 +1017,36 @@ static bool bf_search(const struct bf *b, const struct model_world *w, bool lock
         if (bf_takes_handle(&c))
             c.inst = b->h;
         bool term = c.op == MODEL_OP_TERM || c.op == MODEL_OP_TERM2;
+        bool begin = c.op == MODEL_OP_BEGIN || c.op == MODEL_OP_BEGIN_LEGACY;
         model_world_copy(w2, w);
+        if (bf_claims(e) && done[i] == 0) {
+            if (claim >= 0)
+                continue; /* it would have seen the other claim */
+            done[i] = 1;
+            found = bf_search(b, w2, locked, (int)i, done);
+            done[i] = 0;
+            continue;
+        }
+        if (claim >= 0 && begin && done[i] == 0 && !bf_claims(e)) {
+            /* Inside the claim window: answered as with a backup in progress
+             * (the claimer's claim made by a full Begin), nothing changes. */
+            struct model_call cc = b->ev[claim].call;
+            struct model_result r;
+            cc.inst = b->h;
+            cc.grbit &= ~(JET_GRBIT)JET_bitBackupIncremental;
+            model_step(w2, &cc, &r);
+            if (r.err == JET_errSuccess) {
+                model_step(w2, &c, &r);
+                model_world_copy(w2, w);
+                if (!bf_match(e, &r))
+                    continue;
+                done[i] = 2;
+                found = bf_search(b, w2, locked, claim, done);
+                done[i] = 0;
+                continue;
+            }
+            model_world_copy(w2, w);
+        }
         if (term && done[i] == 0) {
             struct model_view v;
             model_view(w, b->h, &v);
@@ -973,12 +1055,13 @@ static bool bf_search(const struct bf *b, const struct model_world *w, bool lock
                                  v.forced_state != BACKSTOP_STATE_RESTORING &&
                                  v.forced_state != BACKSTOP_STATE_INITIALISING);
             done[i] = 1;
-            found = bf_search(b, w2, lk, done);
+            found = bf_search(b, w2, lk, claim, done);
             done[i] = 0;
             continue;
         }
         struct model_result r;
         bool lk = locked;
+        int claim2 = bf_claims(e) ? -1 : claim; /* a claimer's effect undoes its claim */
         if (term) {
             lk = false;
             model_step(w2, &c, &r);
@@ -995,7 +1078,7 @@ static bool bf_search(const struct bf *b, const struct model_world *w, bool lock
             continue;
         uint8_t was = done[i];
         done[i] = 2;
-        found = bf_search(b, w2, lk, done);
+        found = bf_search(b, w2, lk, claim2, done);
         done[i] = was;
     }
     free(w2);
@@ -1007,7 +1090,7 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
     struct rng rng;
     rng_seed(&rng, 42);
     int n_lin = 0, n_viol = 0;
-    static const JET_ERR errs[] = {0, -801, -505, -1003, -1000, -520, -521};
+    static const JET_ERR errs[] = {0, -801, -505, -1003, -1000, -520, -521, -560};
     for (int iter = 0; iter < 600; iter++) {
         struct lincheck__gen_config gc = {.seed = 1000 + (uint64_t)iter,
                                           .n_threads = 2 + (uint32_t)iter % 3, .n_instances = 1,
@@ -1025,7 +1108,7 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
         g.n = m;
         for (size_t i = 0; i < g.n; i++) {
             if (rng_below(&rng, 100) < 15 && g.ev[i].ret != HIST_PENDING) {
-                g.ev[i].err = errs[rng_below(&rng, 7)];
+                g.ev[i].err = errs[rng_below(&rng, 8)];
                 if (rng_below(&rng, 2))
                     g.ev[i].cb_actual += PAGE;
             }
@@ -1051,7 +1134,7 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
                 b.h = r.inst;
         }
         uint8_t done[64] = {0};
-        bool lin = bf_search(&b, w, false, done);
+        bool lin = bf_search(&b, w, false, -1, done);
         free(w);
         cr_expect_eq(res.verdict, lin ? LINCHECK_LINEARIZABLE : LINCHECK_VIOLATION,
                      "iter %d: lincheck %s, brute force %s", iter,
@@ -1076,4 +1159,158 @@ Test(lincheck, agrees_with_brute_force_on_small_perturbed_histories)
     }
     cr_expect_gt(n_lin, 120, "%d linearizable", n_lin);
     cr_expect_gt(n_viol, 120, "%d violations", n_viol);
+}
+
+/* The quiet-point driver (lincheck_fast.c) against the plain whole-lifetime
+ * search, lifetime by lifetime, on generated histories with perturbed results
+ * and stamps: both must give the same verdict. The histories are counted for
+ * groups of overlapping calls that are not the lifetime's last (the part of
+ * the driver that carries several worlds), so the test shows it ran there. */
+static size_t inner_groups(const struct hist_event *const *evs, size_t n)
+{
+    size_t k = 0;
+    for (size_t a = 0; a < n;) {
+        uint64_t maxret = evs[a]->ret;
+        size_t b = a + 1;
+        while (b < n && evs[b]->inv < maxret) {
+            if (evs[b]->ret > maxret)
+                maxret = evs[b]->ret;
+            b++;
+        }
+        k += b > a + 1 && b < n;
+        a = b;
+    }
+    return k;
+}
+
+Test(lincheck, quiet_point_driver_agrees_with_the_plain_search)
+{
+    struct rng rng;
+    rng_seed(&rng, 4242);
+    static const JET_ERR errs[] = {0, -801, -505, -1003, -1000, -520, -521, -560};
+    struct lincheck__search *s;
+    cr_assert_eq(lincheck__search_new(&s), 0);
+    size_t n_checked = 0, n_viol = 0, n_inner = 0;
+    for (int iter = 0; iter < 300; iter++) {
+        struct lincheck__gen_config gc = {.seed = 5000 + (uint64_t)iter,
+                                          .n_threads = 2 + (uint32_t)iter % 4,
+                                          .n_instances = 1 + (uint32_t)iter % 2,
+                                          .n_events = 30 + (size_t)iter % 200,
+                                          .terms = iter % 3 == 0, .faults = iter % 4 == 0,
+                                          .pending = iter % 2 == 0};
+        gc.model.profile = (enum model_profile)(iter % MODEL_PROFILE__COUNT);
+        struct lincheck__gen g;
+        cr_assert_eq(lincheck__generate(&gc, &g), 0);
+        /* Perturb: results (a few), and sometimes a response moved later, which
+         * makes a call overlap more of its successors. */
+        int mode = iter % 3;
+        for (size_t i = 0; i < g.n; i++) {
+            if (g.ev[i].ret == HIST_PENDING)
+                continue;
+            if (mode == 1 && rng_below(&rng, 1000) < 8) {
+                g.ev[i].err = errs[rng_below(&rng, 8)];
+                if (rng_below(&rng, 2))
+                    g.ev[i].cb_actual += PAGE;
+            }
+        }
+        for (uint32_t lt = 0; lt < g.n_lifetimes; lt++) {
+            const struct hist_event **evs = malloc(sizeof *evs * (g.n ? g.n : 1));
+            cr_assert_not_null(evs);
+            size_t m = 0;
+            for (size_t i = 0; i < g.n; i++) {
+                if (g.ev[i].lifetime == lt)
+                    evs[m++] = &g.ev[i];
+            }
+            if (mode == 2 && m > 2) {
+                /* Widen one call's interval up to a later call's response
+                 * (still before any later call of its own thread). */
+                size_t i = rng_below(&rng, (uint32_t)m - 1);
+                struct hist_event *e = (struct hist_event *)evs[i];
+                for (size_t j = i + 1; j < m; j++) {
+                    if (evs[j]->thread == e->thread)
+                        break;
+                    if (evs[j]->ret != HIST_PENDING && evs[j]->ret > e->ret &&
+                        model_overlap_defined(e->call.op, evs[j]->call.op) &&
+                        model_overlap_defined(evs[j]->call.op, e->call.op))
+                        e->ret = evs[j]->ret + 1; /* past its response */
+                    else
+                        break;
+                }
+            }
+            const struct model_call *setup = NULL;
+            size_t n_setup = 0;
+            for (size_t k = 0; k < g.n_setups; k++) {
+                if (g.setups[k].lifetime == lt) {
+                    setup = g.setups[k].calls;
+                    n_setup = g.setups[k].n_calls;
+                }
+            }
+            if (m == 0) {
+                free(evs);
+                continue;
+            }
+            struct lincheck__outcome fast, eager, plain;
+            cr_assert_eq(lincheck__check_lifetime(s, evs, m, &gc.model, setup, n_setup, 5000000, 0,
+                                                  &fast), 0);
+            /* Groups allowed one step of enumeration: every group of
+             * overlapping calls is searched optimistically. */
+            cr_assert_eq(lincheck__check_lifetime(s, evs, m, &gc.model, setup, n_setup, 5000000, 1,
+                                                  &eager), 0);
+            cr_assert_eq(lincheck__search_run(s, evs, m, &gc.model, setup, n_setup, 5000000, false,
+                                              LINCHECK__NONE, &plain), 0);
+            cr_expect_eq(fast.verdict, plain.verdict, "iter %d lifetime %u (%zu events): fast %s, plain %s",
+                         iter, lt, m, lincheck_verdict_name(fast.verdict),
+                         lincheck_verdict_name(plain.verdict));
+            cr_expect_eq(eager.verdict, plain.verdict,
+                         "iter %d lifetime %u (%zu events): optimistic %s, plain %s", iter, lt, m,
+                         lincheck_verdict_name(eager.verdict), lincheck_verdict_name(plain.verdict));
+            n_checked++;
+            n_viol += plain.verdict == LINCHECK_VIOLATION;
+            n_inner += inner_groups(evs, m) > 0;
+            free(evs);
+        }
+        lincheck__generate_free(&g);
+    }
+    lincheck__search_delete(s);
+    cr_expect_gt(n_viol, 20, "%zu violations of %zu", n_viol, n_checked);
+    cr_expect_gt(n_inner, 100, "%zu lifetimes with inner overlap groups of %zu", n_inner, n_checked);
+}
+
+/* Lifetimes checked on several threads give the very result of one thread:
+ * verdict, first violating lifetime, counts, steps and message. */
+Test(lincheck, threads_do_not_change_the_result)
+{
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        struct lincheck__gen_config gc = {.seed = 700 + seed, .n_threads = 6, .n_instances = 4,
+                                          .n_events = 6000, .terms = true, .faults = true,
+                                          .pending = true};
+        struct lincheck__gen g;
+        cr_assert_eq(lincheck__generate(&gc, &g), 0);
+        if (seed % 2 == 0) { /* a few wrong results: violations in some lifetimes */
+            for (size_t i = 100; i < g.n; i += 997) {
+                if (g.ev[i].ret != HIST_PENDING)
+                    g.ev[i].err = g.ev[i].err == 0 ? JET_errBackupAbortByServer : 0;
+            }
+        }
+        struct lincheck_config one = {.setups = g.setups, .n_setups = g.n_setups, .no_shrink = true};
+        struct lincheck_config many = one;
+        many.threads = 3;
+        struct lincheck_result r1, r3;
+        cr_assert_eq(lincheck_check(g.ev, g.n, &one, &r1), LINCHECK_OK, "%s", r1.message);
+        cr_assert_eq(lincheck_check(g.ev, g.n, &many, &r3), LINCHECK_OK, "%s", r3.message);
+        cr_expect_gt(r1.n_lifetimes, 4, "seed %llu: %zu lifetimes", (unsigned long long)seed,
+                     r1.n_lifetimes);
+        if (seed % 2 == 0)
+            cr_expect_eq(r1.verdict, LINCHECK_VIOLATION, "seed %llu: %s", (unsigned long long)seed,
+                         r1.message);
+        cr_expect_eq(r1.verdict, r3.verdict);
+        cr_expect_eq(r1.lifetime, r3.lifetime);
+        cr_expect_eq(r1.n_violations, r3.n_violations);
+        cr_expect_eq(r1.n_unknown, r3.n_unknown);
+        cr_expect_eq(r1.steps, r3.steps);
+        cr_expect_str_eq(r1.message, r3.message);
+        lincheck_result_free(&r1);
+        lincheck_result_free(&r3);
+        lincheck__generate_free(&g);
+    }
 }
