@@ -757,7 +757,7 @@ static void stress__fault_observer(void *ctx, const char *point, uint64_t opport
 /*
  * A loaded library may announce its own internal yield points through the
  * optional export BackstopSetYieldHook(fn, ctx) (the concurrency mutants do,
- * engine/mutants/hook.c); without it a library is scheduled at API boundaries
+ * engine/export.c); without it a library is scheduled at API boundaries
  * only. Set under a controlled schedule when a world opens, cleared when it
  * closes.
  */
