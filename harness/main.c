@@ -40,7 +40,7 @@ static void cli_usage(FILE *out)
             "                    [--format text|tap|junit|json] [--out FILE] [--timeout S]\n"
             "                    [--no-fork] [--no-differential] [--seed N] PATH...\n"
             "       backstop rules [PATH]\n"
-            "       backstop bench model|engine [--seconds S] [--seed N]\n"
+            "       backstop bench model|engine|lincheck|stress [--seconds S] [--seed N]\n"
             "       backstop mutants [--dir DIR] [--timeout S] [--seed N] [--only sequential|concurrency]\n"
             "                        [--budget S] [--baseline S] [--schedule random|pct:D]\n"
             "                        [--fuzz-dir DIR [--fuzz-seconds S] [--fuzz-corpus DIR|none]\n"
@@ -48,9 +48,9 @@ static void cli_usage(FILE *out)
             "       backstop stress --target T --threads N --instances M (--seconds S | --ops K)\n"
             "                       --seed X [--faults SPEC] [--schedule free|random|pct:D] [--save-dir DIR]\n"
             "       backstop replay TOKEN\n"
-            "       backstop faults --sweep CASE [PATH]\n"
+            "       backstop faults --sweep CASE|all [PATH]\n"
             "       backstop scn2fuzz PATH... --out DIR\n"
-            "       backstop fuzz2scn FILE\n"
+            "       backstop fuzz2scn FILE [--target fuzz_calls|fuzz_faults|fuzz_sched] [--out FILE]\n"
             "targets: model, engine, engine-dir, or a path to a shared library\n"
             "profiles: ese (default), esent, documented\n");
 }
