@@ -517,7 +517,7 @@ static void fs_response(struct hist_event *ev, const struct target_call_out *o)
  * (fuzzprog_run.c): the engine shows no open file, and the slot's last opened
  * file was not closed by CloseFile (the engine's Begin forgets the stale
  * fields the model keeps, so they cannot be read from the engine). In-process
- * engine only; other targets rely on fs_undefined_read. Deterministic: the
+ * engine only; for other targets lincheck accepts any answer (D7). Deterministic: the
  * state alone decides. */
 static bool fs_undefined_now(struct fs_run *r, const struct fs_worker *w, const struct target_call_args *a)
 {
@@ -866,40 +866,16 @@ static int fs_threads_run(struct fs_run *r)
 
 /* ---- the run -------------------------------------------------------------------- */
 
-/*
- * The one violation that is not reported: §4.4 step 6's ReadFile(hf 0) on a
- * slot that a cleanup closed (End, JetTerm, a cancelling error) rather than
- * CloseFile is undefined in the source (D7); the model answers -1003 without
- * a rule and the engine reads an empty file. fuzz_calls steps around the same
- * shape (fuzzprog_run.c). Recognised by the culprit (ReadFile, hf 0) and the
- * model's answer at the furthest point (-1003 decided by no rule), and only
- * when it is the history's only violation.
- */
-static bool fs_undefined_read(const struct lincheck_result *res)
-{
-    const struct hist_event *ev;
-    size_t n = res->cex ? lincheck_cex_events(res->cex, &ev) : 0, k;
-    const char *answer = strstr(res->message, "the model answers ");
-    if (n == 0 || res->n_violations != 1 || answer == NULL)
-        return false;
-    k = lincheck_cex_culprit(res->cex);
-    if (k >= n || ev[k].call.op != MODEL_OP_READ_FILE || (int32_t)ev[k].call.hf != 0)
-        return false;
-    answer += strlen("the model answers ");
-    return strncmp(answer, "JET_errInvalidParameter (-1003)", 31) == 0 &&
-           strncmp(answer + 31, " by ", 4) != 0;
-}
-
-/* The history against the model. The first check does not shrink, so that
- * the model's answer it names is the one in the whole history (D7 above);
- * a violation is checked again with shrinking for the report. */
+/* The history against the model, shrunk for the report on a violation.
+ * lincheck itself accepts any answer to a call the source leaves undefined
+ * (D7: model_result.undefined), so a loaded library's ReadFile on a slot a
+ * cleanup left stale is no finding. */
 static int fs_check(struct fs_run *r)
 {
     struct fuzzsched *p = r->p;
     struct lincheck_config lc = {.model = {.profile = p->profile, .page_size = p->page_size,
                                            .log_size = p->log_size},
-                                 .max_shrink_steps = 200000,
-                                 .no_shrink = true};
+                                 .max_shrink_steps = 200000};
     struct lincheck_result res;
     int rv = lincheck_check(p->hist, p->n_hist, &lc, &res);
     if (rv != LINCHECK_OK) {
@@ -907,13 +883,7 @@ static int fs_check(struct fs_run *r)
         lincheck_result_free(&res);
         return rv == LINCHECK_EOVERLAP ? FUZZSCHED_OK : FUZZSCHED_EHARNESS;
     }
-    if (res.verdict == LINCHECK_VIOLATION && !fs_undefined_read(&res)) {
-        lincheck_result_free(&res);
-        lc.no_shrink = false;
-        if (lincheck_check(p->hist, p->n_hist, &lc, &res) != LINCHECK_OK)
-            return FUZZSCHED_EHARNESS;
-    }
-    if (res.verdict == LINCHECK_UNKNOWN || (res.verdict == LINCHECK_VIOLATION && !fs_undefined_read(&res))) {
+    if (res.verdict == LINCHECK_UNKNOWN || res.verdict == LINCHECK_VIOLATION) {
         fs_finding(r, "%s: %s", res.verdict == LINCHECK_VIOLATION ? "VIOLATION (linearizability)"
                                                                    : "UNKNOWN (lincheck budget)",
                    res.message);

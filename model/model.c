@@ -735,6 +735,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
         /* D7: another slot, or a closed slot with stale state after a cleanup:
          * undefined in the source. -1003, no change, and no rule decides it. */
         r->err = JET_errInvalidParameter;
+        r->undefined = true;
         return;
     }
     if (model__read_size_bad(w, in, c->cb_max)) {

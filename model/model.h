@@ -153,6 +153,10 @@ struct model_result {
     uint32_t gen_low, gen_high;
     bool fault_used;      /* the injected fault took effect */
     bool cancelled;       /* the call ran cleanup ([cancels], §4.9.3) */
+    bool undefined;       /* the source leaves the outcome undefined (D7: ReadFile on a
+                           * slot other than the open slot 0, or on a slot a cleanup
+                           * left stale): err is the model's pick (-1003) and the world
+                           * does not change, but any answer of a target conforms */
     uint8_t n_rules;
     uint8_t rules[MODEL_MAX_RULES]; /* rule numbers 1..55 that decided the result */
 };

@@ -147,6 +147,32 @@ Test(lincheck, wrong_byte_count_is_a_violation)
     expect_verdict(&h, LINCHECK_VIOLATION);
 }
 
+/* D7: after a cleanup (End, not CloseFile) the slot is closed with stale
+ * state, and ReadFile(hf 0) is undefined in the source: whatever a target
+ * answers conforms, and the next calls are checked from an unchanged world. */
+Test(lincheck, read_on_a_slot_a_cleanup_left_is_undefined_d7)
+{
+    struct h h = {0};
+    backup_open(&h);
+    add(&h, 1, 5, 6, MODEL_OP_END, 0);
+    add(&h, 1, 7, 8, MODEL_OP_BEGIN, 0);
+    add_read(&h, 0, 9, 10, 0, 0);                     /* the engine's answer */
+    add_read(&h, 0, 11, 12, JET_errDiskIO, 0);         /* any other answer */
+    add_open(&h, 0, 13, 14, 0);                        /* the world did not change */
+    expect_verdict(&h, LINCHECK_LINEARIZABLE);
+}
+
+/* The same read on a slot CloseFile reset is defined (§4.4 step 6): 0 bytes,
+ * result 0; returning data there is still a violation. */
+Test(lincheck, read_on_a_slot_closefile_reset_is_still_checked)
+{
+    struct h h = {0};
+    backup_open(&h);
+    add(&h, 0, 5, 6, MODEL_OP_CLOSE_FILE, 0);
+    add_read(&h, 0, 7, 8, 0, 4 * PAGE);
+    expect_verdict(&h, LINCHECK_VIOLATION);
+}
+
 Test(lincheck, read_after_stop_returning_data_violates_r16)
 {
     struct h h = {0};
