@@ -309,18 +309,20 @@ int engine__db_create_file(struct engine *e, struct eng_inst *inst, struct eng_d
 }
 
 /* Rewrite the three header copies from db->hdr (cleanup's header update,
- * §4.9.2 d). */
+ * §4.9.2 d). Only the prefix is written: every header the file ever held is
+ * zero from HDR_BYTES on (db_unit_fill, and this function), and the checksum
+ * sealed into the prefix is that of the whole page. */
 int engine__db_write_header(struct engine *e, struct eng_inst *inst, struct eng_db *db)
 {
     size_t ps = inst->page_size;
-    if (db->hdr_page == NULL && (db->hdr_page = calloc(1, ps)) == NULL)
-        return STORE_ENOMEM;
-    db_header_prefix(&db->hdr, db->hdr_page, ps); /* the tail stays zero */
-    int rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, 0);
+    unsigned char prefix[HDR_BYTES];
+    db_header_prefix(&db->hdr, prefix, ps);
+    int rc = store_pwrite(&e->store, db->file, prefix, sizeof prefix, 0);
     if (rc == STORE_OK)
-        rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, ps);
+        rc = store_pwrite(&e->store, db->file, prefix, sizeof prefix, ps);
     if (rc == STORE_OK)
-        rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, ((uint64_t)db->pgno_last + 2) * ps);
+        rc = store_pwrite(&e->store, db->file, prefix, sizeof prefix,
+                          ((uint64_t)db->pgno_last + 2) * ps);
     return rc;
 }
 
@@ -515,7 +517,6 @@ void engine__db_free(struct engine *e, struct eng_db *db)
     if (db == NULL)
         return;
     store_close(&e->store, db->file);
-    free(db->hdr_page);
     free(db->snapshot);
     free(db);
 }

@@ -40,6 +40,7 @@ static double be_now(void)
  * to one generation and the truncation to the logs of the cycle before. The
  * log's name is taken from GetLogInfo's list, as a backup client does. Returns
  * the API calls made, or -1. */
+__attribute__((noinline)) /* a callgrind --toggle-collect target */
 static long be_cycle(struct engine *e, JET_INSTANCE inst, void *buf, uint32_t cb, const char *db,
                      uint32_t *gen)
 {
