@@ -110,6 +110,7 @@ static long be_cycle(struct engine *e, JET_INSTANCE inst, void *buf, uint32_t cb
  * and 16 pages), logs rolled to generation 6 and the checkpoint at 4; then the
  * whole world destroyed. Returns 0, or -1 if a step failed.
  */
+__attribute__((noinline)) /* a callgrind --toggle-collect target */
 static int be_world(uint64_t seed)
 {
     static const char *const names[3] = {"i0", "i1", "i2"};
