@@ -407,7 +407,7 @@ static JET_ERR open_file_body(struct engine *e, struct eng_inst *inst, const cha
             return JET_errInvalidPath;
         memcpy(path, name, strlen(name) + 1);
     } else {
-        if (strlen(inst->dir) + 1 + strlen(name) >= sizeof path)
+        if (inst->dir_len + 1 + strlen(name) >= sizeof path)
             return JET_errInvalidPath;
         engine__inst_path(inst, name, path);
     }
@@ -716,7 +716,7 @@ static JET_ERR log_info_body(struct engine *e, struct eng_inst *inst, char *szz,
 
     uint32_t lo = truncate_list ? bk->delete_mic : bk->copy_mic;
     uint32_t hi = truncate_list ? bk->delete_mac : bk->copy_mac; /* exclusive */
-    size_t n_dir = strlen(inst->dir);
+    size_t n_dir = inst->dir_len;
     size_t one = n_dir + sizeof "/edbXXXXXXXX.log"; /* with its NUL */
     size_t size = 1 + (hi > lo ? (size_t)(hi - lo) * one : 0);
     if (ENGINE_FAULT(e, ALLOC_ENOMEM) || !list_reserve(bk, size)) {

@@ -136,7 +136,9 @@ static struct eng_inst *inst_new(struct engine *e, unsigned slot, const char *na
     size_t n_root = strlen(e->root);
     memcpy(inst->dir, e->root, n_root);
     memcpy(inst->dir + n_root, "/inst-", 6);
-    *put_decimal(inst->dir + n_root + 6, inst->serial) = '\0';
+    char *dir_end = put_decimal(inst->dir + n_root + 6, inst->serial);
+    *dir_end = '\0';
+    inst->dir_len = (size_t)(dir_end - inst->dir);
     inst->page_size = e->page_size;
     inst->log_size = e->log_size;
     atomic_init(&inst->unavailable_err, 0);

@@ -185,6 +185,7 @@ struct eng_inst {
     unsigned slot;
     char name[ENGINE_NAME_MAX];
     char dir[ENGINE_DIR_MAX];
+    size_t dir_len; /* strlen(dir) */
     uint32_t page_size, log_size;
 
     /* Configuration and forced states: fixture. */

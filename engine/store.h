@@ -52,7 +52,9 @@ struct store_file; /* opaque, store-specific */
 
 /*
  * A generated file: `size` bytes (a multiple of `unit`), unit k being what
- * fill(g, k, out) writes to out[0..unit). fill must be a pure function of the
+ * fill(g, k, 1, out) writes to out[0..unit); fill(g, k, n, out) writes units
+ * k..k+n-1 one after the other (one call for a run of units, so that a fill
+ * that copies from a template copies the run at once). fill must be a pure function of the
  * description (it may be called at any time, from any thread, for as long as
  * the file exists), so `ctx` must outlive the store. `cache`: keep units once
  * made (fill is costly), else make them at every read.
@@ -61,7 +63,7 @@ struct store_gen {
     uint64_t size;
     uint32_t unit;
     int cache;
-    void (*fill)(const struct store_gen *g, uint64_t k, unsigned char *out);
+    void (*fill)(const struct store_gen *g, uint64_t k, uint64_t n, unsigned char *out);
     const void *ctx;
     uint64_t key[4];
     unsigned char meta[160]; /* e.g. a header page's first bytes */

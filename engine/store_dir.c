@@ -277,11 +277,8 @@ int store_create_generated(struct store *s, const char *path, const struct store
     }
     uint64_t units = g->size / g->unit;
     for (uint64_t k = 0; rc == STORE_OK && k < units;) {
-        size_t n = 0;
-        while (n < per && k + n < units) {
-            g->fill(g, k + n, buf + n * g->unit);
-            n++;
-        }
+        size_t n = units - k < per ? (size_t)(units - k) : per;
+        g->fill(g, k, n, buf);
         rc = store_pwrite(s, *out, buf, n * g->unit, k * g->unit);
         k += n;
     }

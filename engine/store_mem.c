@@ -276,7 +276,7 @@ static unsigned char *gen_unit_keep(struct store_file *d, uint64_t k, int fill)
     if (fresh == NULL)
         return NULL;
     if (fill)
-        d->gen.fill(&d->gen, k, fresh);
+        d->gen.fill(&d->gen, k, 1, fresh);
     if (atomic_compare_exchange_strong_explicit(&units[k], &p, fresh, memory_order_acq_rel,
                                                 memory_order_acquire))
         return fresh;
@@ -304,13 +304,18 @@ static int gen_read(struct store_file *d, unsigned char *out, size_t n, uint64_t
             if (atomic_load_explicit(&unit_written(d, units)[k], memory_order_relaxed))
                 *made = 0;
             memcpy(out, p + within, take);
-        } else if (take == unit) {
-            d->gen.fill(&d->gen, k, out);
+        } else if (take == unit) { /* with the whole units after it that are not kept */
+            uint64_t run = 1;
+            while ((run + 1) * unit <= n
+                   && (units == NULL || atomic_load_explicit(&units[k + run], memory_order_acquire) == NULL))
+                run++;
+            d->gen.fill(&d->gen, k, run, out);
+            take = (size_t)(run * unit);
         } else {
             unsigned char *tmp = malloc(unit);
             if (tmp == NULL)
                 return STORE_ENOMEM;
-            d->gen.fill(&d->gen, k, tmp);
+            d->gen.fill(&d->gen, k, 1, tmp);
             memcpy(out, tmp + within, take);
             free(tmp);
         }

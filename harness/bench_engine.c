@@ -5,7 +5,10 @@
  *    (Begin, GetAttachInfo, Open/Read.../Close, GetLogInfo2, Open/Read/Close,
  *    TruncateLog, End, plus a Stop and -801 calls) on a small database, so the
  *    figure is dominated by the per-call path, not by copying bytes; every
- *    byte is still read through the API and verified by the engine. Then the
+ *    byte is still read through the API. (The memory store makes the pages
+ *    and log blocks as they are read, sealed by construction, so the engine
+ *    does not checksum them again; what was stored is verified, e.g. all
+ *    that the directory store reads, see engine/README.md.) Then the
  *    stop path alone, and the cost of one fuzz-like world's setup and teardown
  *    (be_world).
  * 2. Full-backup throughput, directory store: the harness's backup client copies
