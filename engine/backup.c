@@ -104,15 +104,19 @@ JET_ERR engine__cleanup(struct engine *e, struct eng_inst *inst, JET_ERR reason,
     struct eng_backup *bk = &inst->bk;
 
     /* a. No backup: clear stop and the phase (R25). Under crit so that an End
-     * racing a Begin (undefined, §6.4) cannot undo the new backup's phase. */
-    pthread_mutex_lock(&bk->crit);
+     * racing a Begin (undefined, §6.4) cannot undo the new backup's phase. A
+     * backup seen in progress needs no lock: only this client's cleanup (or a
+     * failed Begin of its own) clears in_progress_any again. */
     if (!atomic_load_explicit(&bk->in_progress_any, memory_order_acquire)) {
-        atomic_store_explicit(&bk->stop, false, memory_order_release);
-        bk->phase = ENGINE_PHASE_NOT_STARTED;
+        pthread_mutex_lock(&bk->crit);
+        if (!atomic_load_explicit(&bk->in_progress_any, memory_order_acquire)) {
+            atomic_store_explicit(&bk->stop, false, memory_order_release);
+            bk->phase = ENGINE_PHASE_NOT_STARTED;
+            pthread_mutex_unlock(&bk->crit);
+            return JET_errNoBackup;
+        }
         pthread_mutex_unlock(&bk->crit);
-        return JET_errNoBackup;
     }
-    pthread_mutex_unlock(&bk->crit);
     engine__yield(e, ENGINE_YIELD_CLEANUP);
 
     /* b. Is the outcome "normal"? (R48) `stop` is read once, here. */
@@ -357,20 +361,28 @@ static struct eng_db *db_by_basename(struct eng_inst *inst, const char *base)
 }
 
 /* Read exactly n bytes at off; a short count is resumed, end of file is -1022.
- * `short_first` makes the first request a short one (fault read.short). */
+ * `short_first` makes the first request a short one (fault read.short). *made
+ * (if not NULL): every byte was made by the file's fill and never stored
+ * (store_ops.pread), so its pages and blocks are sealed by construction. */
 static JET_ERR read_exact(struct engine *e, struct store_file *f, unsigned char *buf, size_t n,
-                          uint64_t off, bool short_first)
+                          uint64_t off, bool short_first, bool *made)
 {
     size_t done = 0;
+    bool all_made = true;
     while (done < n) {
         size_t want = n - done;
         if (short_first && done == 0 && want > 1)
             want /= 2;
         size_t got = 0;
-        if (store_pread(&e->store, f, buf + done, want, off + done, &got) != STORE_OK || got == 0)
+        int m = 0;
+        if (store_pread_made(&e->store, f, buf + done, want, off + done, &got, &m) != STORE_OK
+            || got == 0)
             return JET_errDiskIO;
+        all_made = all_made && m;
         done += got;
     }
+    if (made != NULL)
+        *made = all_made;
     return JET_errSuccess;
 }
 
@@ -395,7 +407,7 @@ static JET_ERR open_file_body(struct engine *e, struct eng_inst *inst, const cha
             return JET_errInvalidPath;
         memcpy(path, name, strlen(name) + 1);
     } else {
-        if (strlen(inst->dir) + 1 + strlen(name) >= sizeof path)
+        if (inst->dir_len + 1 + strlen(name) >= sizeof path)
             return JET_errInvalidPath;
         engine__inst_path(inst, name, path);
     }
@@ -424,7 +436,7 @@ static JET_ERR open_file_body(struct engine *e, struct eng_inst *inst, const cha
             goto fail;
         }
         /* The header snapshot (§3.3). */
-        err = read_exact(e, db->file, db->snapshot, 2 * ps, 0, false);
+        err = read_exact(e, db->file, db->snapshot, 2 * ps, 0, false, NULL);
         if (err != JET_errSuccess)
             goto fail;
         db->pgno_backup_most = db->pgno_last;
@@ -520,10 +532,11 @@ static JET_ERR read_db(struct engine *e, struct eng_inst *inst, unsigned char *o
     }
     if (nv > 0 && v <= last_data) { /* pages, straight from the file */
         uint64_t k = last_data + 1 - v < nv ? last_data + 1 - v : nv;
-        JET_ERR err = read_exact(e, db->file, out, k * ps, v * ps, short_first);
+        bool made;
+        JET_ERR err = read_exact(e, db->file, out, k * ps, v * ps, short_first, &made);
         if (err != JET_errSuccess)
             return err;
-        for (uint64_t i = 0; i < k; i++)
+        for (uint64_t i = 0; i < k && !made; i++) /* made: sealed by db_page_fill */
             if (!engine__db_page_ok(out + i * ps, ps, (uint32_t)(v + i - 1)))
                 return JET_errReadVerifyFailure;
         db->pgno_copy_most = (uint32_t)(v + k - 2);
@@ -577,8 +590,9 @@ static JET_ERR read_file_body(struct engine *e, struct eng_inst *inst, JET_HANDL
             if (is_db) {
                 err = read_db(e, inst, pv, n, short_first);
             } else {
-                err = read_exact(e, s->file, pv, (size_t)n, s->ib, short_first);
-                if (err == JET_errSuccess && s->is_log
+                bool made;
+                err = read_exact(e, s->file, pv, (size_t)n, s->ib, short_first, &made);
+                if (err == JET_errSuccess && s->is_log && !made /* made: log_unit_fill sealed it */
                     && !engine__log_blocks_ok(pv, (size_t)n, s->lgen, s->ib / ENGINE_LOG_BLOCK))
                     err = JET_errReadVerifyFailure;
             }
@@ -702,7 +716,7 @@ static JET_ERR log_info_body(struct engine *e, struct eng_inst *inst, char *szz,
 
     uint32_t lo = truncate_list ? bk->delete_mic : bk->copy_mic;
     uint32_t hi = truncate_list ? bk->delete_mac : bk->copy_mac; /* exclusive */
-    size_t n_dir = strlen(inst->dir);
+    size_t n_dir = inst->dir_len;
     size_t one = n_dir + sizeof "/edbXXXXXXXX.log"; /* with its NUL */
     size_t size = 1 + (hi > lo ? (size_t)(hi - lo) * one : 0);
     if (ENGINE_FAULT(e, ALLOC_ENOMEM) || !list_reserve(bk, size)) {

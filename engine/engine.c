@@ -136,7 +136,9 @@ static struct eng_inst *inst_new(struct engine *e, unsigned slot, const char *na
     size_t n_root = strlen(e->root);
     memcpy(inst->dir, e->root, n_root);
     memcpy(inst->dir + n_root, "/inst-", 6);
-    *put_decimal(inst->dir + n_root + 6, inst->serial) = '\0';
+    char *dir_end = put_decimal(inst->dir + n_root + 6, inst->serial);
+    *dir_end = '\0';
+    inst->dir_len = (size_t)(dir_end - inst->dir);
     inst->page_size = e->page_size;
     inst->log_size = e->log_size;
     atomic_init(&inst->unavailable_err, 0);
@@ -334,11 +336,19 @@ JET_ERR engine__enter(struct engine *e, JET_INSTANCE h, struct eng_inst **out)
 {
     struct eng_inst *inst;
     unsigned old = 0;
+    JET_ERR err = JET_errSuccess;
     /* Counted before the checks below, so JetTerm waits for this call; any
-     * failing check leaves again. Equivalent to G1..G4 in order (R6). */
-    JET_ERR err = resolve_pinned(e, h, &inst, &old);
-    if (err != JET_errSuccess)
-        return err;
+     * failing check leaves again. Equivalent to G1..G4 in order (R6). The
+     * usual case first: in multi-instance mode a live instance's own handle
+     * resolves to it whether or not handles are validated (what resolve_pinned
+     * answers for it); anything else takes resolve_pinned, a fresh attempt. */
+    if (((h >> 8) & 0xFFu) != HANDLE_TAG
+        || atomic_load_explicit(&e->mode, memory_order_acquire) != ENGINE_MODE_MULTIINST
+        || (inst = pin(e, (unsigned)(h & 0xFFu), h, &old)) == NULL) {
+        err = resolve_pinned(e, h, &inst, &old);
+        if (err != JET_errSuccess)
+            return err;
+    }
 
     if (atomic_load_explicit(&inst->stop_service, memory_order_acquire))
         err = JET_errClientRequestToStopJetService; /* G1 */

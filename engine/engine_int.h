@@ -128,7 +128,6 @@ struct eng_db {
     struct store_file *file; /* open read-write while attached */
     uint32_t pgno_last;
     struct engine__db_header hdr;
-    unsigned char *hdr_page; /* the header page as last written, or NULL (files.c) */
     unsigned char *snapshot; /* 2 header pages, taken at OpenFile (§3.3) */
     /* §3.3, client */
     uint32_t pgno_backup_most, pgno_copy_most;
@@ -186,6 +185,7 @@ struct eng_inst {
     unsigned slot;
     char name[ENGINE_NAME_MAX];
     char dir[ENGINE_DIR_MAX];
+    size_t dir_len; /* strlen(dir) */
     uint32_t page_size, log_size;
 
     /* Configuration and forced states: fixture. */

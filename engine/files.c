@@ -17,7 +17,7 @@
  *             4..511, [4] u32 generation, [8] u32 block index, [12] magic
  *             "BSLG", [16] u32 log size, then payload.
  *   edb.chk   one 512-byte block: [0] checksum, [4] magic "BSCK", [8] u32
- *             checkpoint generation.
+ *             checkpoint generation, zero after.
  *
  * Payload bytes are pseudo-random, derived from the engine seed, so a copy that
  * is off by one page or one block never compares equal by accident. Databases
@@ -77,7 +77,7 @@ const char *engine__basename(const char *path)
 /* dir + "/" + base, truncated to ENGINE_PATH_MAX (callers check lengths first). */
 void engine__inst_path(const struct eng_inst *inst, const char *base, char *buf)
 {
-    size_t nd = strlen(inst->dir), nb = strlen(base);
+    size_t nd = inst->dir_len, nb = strlen(base);
     if (nd > ENGINE_PATH_MAX - 2)
         nd = ENGINE_PATH_MAX - 2;
     if (nb > ENGINE_PATH_MAX - 2 - nd)
@@ -88,21 +88,33 @@ void engine__inst_path(const struct eng_inst *inst, const char *base, char *buf)
     buf[nd + 1 + nb] = '\0';
 }
 
-/* "edbXXXXXXXX.log": 8 upper-case hex digits, 16 bytes with the NUL. */
+/* "edbXXXXXXXX.log": 8 upper-case hex digits, 16 bytes with the NUL. The
+ * digits are made all at once: each nibble spread to a byte (lowest first),
+ * turned into its digit ('0' + d, plus 7 from 10 on: 'A'), byte-swapped. */
 void engine__log_name(uint32_t gen, char *buf)
 {
-    static const char hex[] = "0123456789ABCDEF";
+    uint64_t x = gen;
+    x = ((x & 0xFFFF0000ull) << 16) | (x & 0xFFFFull);
+    x = ((x & 0x0000FF000000FF00ull) << 8) | (x & 0x000000FF000000FFull);
+    x = ((x & 0x00F000F000F000F0ull) << 4) | (x & 0x000F000F000F000Full);
+    uint64_t ten_up = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+    x += 0x3030303030303030ull + ten_up * 7;
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x); /* the highest digit first in memory */
+#endif
     memcpy(buf, "edb", 3);
-    for (int k = 0; k < 8; k++)
-        buf[3 + k] = hex[(gen >> (28 - 4 * k)) & 0xFu];
+    memcpy(buf + 3, &x, 8);
     memcpy(buf + 11, ".log", 5);
 }
 
+/* engine__inst_path(inst, engine__log_name(gen)); a directory is far shorter
+ * than ENGINE_PATH_MAX - 16 (ENGINE_DIR_MAX). */
 void engine__log_path(const struct eng_inst *inst, uint32_t gen, char *buf)
 {
-    char name[16];
-    engine__log_name(gen, name);
-    engine__inst_path(inst, name, buf);
+    _Static_assert(ENGINE_DIR_MAX + 17 <= ENGINE_PATH_MAX, "a log path fits");
+    memcpy(buf, inst->dir, inst->dir_len);
+    buf[inst->dir_len] = '/';
+    engine__log_name(gen, buf + inst->dir_len + 1);
 }
 
 bool engine__parse_log_name(const char *base, uint32_t *gen)
@@ -187,10 +199,20 @@ static uint64_t cks_body(const struct cks *c)
     return c->x ^ mix64(c->s);
 }
 
+/* The part that depends only on the u32 at offset 4 and the length. */
+static uint64_t cks_head(uint32_t word4, size_t n)
+{
+    return mix64(((uint64_t)word4 << 32) ^ (uint64_t)n);
+}
+
+static uint32_t cks_join(uint64_t body, uint64_t head)
+{
+    return (uint32_t)(mix64(body ^ head) >> 16);
+}
+
 static uint32_t cks_fin(uint64_t body, uint32_t word4, size_t n)
 {
-    uint64_t h = body ^ mix64(((uint64_t)word4 << 32) ^ (uint64_t)n);
-    return (uint32_t)(mix64(h) >> 16);
+    return cks_join(body, cks_head(word4, n));
 }
 
 uint32_t engine__checksum(const unsigned char *page, size_t n)
@@ -281,14 +303,16 @@ bool engine__log_blocks_ok(const unsigned char *buf, size_t n, uint32_t gen, uin
  * units 0, 1 and pgnoLast + 2 are the header from meta (its sealed prefix,
  * zero after), the others page k - 1 made from the signature.
  */
-static void db_unit_fill(const struct store_gen *g, uint64_t k, unsigned char *out)
+static void db_unit_fill(const struct store_gen *g, uint64_t k, uint64_t n, unsigned char *out)
 {
     size_t ps = g->unit;
-    if (k < 2 || k == g->key[1] + 2) {
-        memcpy(out, g->meta, HDR_BYTES);
-        memset(out + HDR_BYTES, 0, ps - HDR_BYTES);
-    } else {
-        db_page_fill(out, ps, (uint32_t)(k - 1), g->key[0]);
+    for (; n > 0; n--, k++, out += ps) {
+        if (k < 2 || k == g->key[1] + 2) {
+            memcpy(out, g->meta, HDR_BYTES);
+            memset(out + HDR_BYTES, 0, ps - HDR_BYTES);
+        } else {
+            db_page_fill(out, ps, (uint32_t)(k - 1), g->key[0]);
+        }
     }
 }
 
@@ -309,18 +333,20 @@ int engine__db_create_file(struct engine *e, struct eng_inst *inst, struct eng_d
 }
 
 /* Rewrite the three header copies from db->hdr (cleanup's header update,
- * §4.9.2 d). */
+ * §4.9.2 d). Only the prefix is written: every header the file ever held is
+ * zero from HDR_BYTES on (db_unit_fill, and this function), and the checksum
+ * sealed into the prefix is that of the whole page. */
 int engine__db_write_header(struct engine *e, struct eng_inst *inst, struct eng_db *db)
 {
     size_t ps = inst->page_size;
-    if (db->hdr_page == NULL && (db->hdr_page = calloc(1, ps)) == NULL)
-        return STORE_ENOMEM;
-    db_header_prefix(&db->hdr, db->hdr_page, ps); /* the tail stays zero */
-    int rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, 0);
+    unsigned char prefix[HDR_BYTES];
+    db_header_prefix(&db->hdr, prefix, ps);
+    int rc = store_pwrite(&e->store, db->file, prefix, sizeof prefix, 0);
     if (rc == STORE_OK)
-        rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, ps);
+        rc = store_pwrite(&e->store, db->file, prefix, sizeof prefix, ps);
     if (rc == STORE_OK)
-        rc = store_pwrite(&e->store, db->file, db->hdr_page, ps, ((uint64_t)db->pgno_last + 2) * ps);
+        rc = store_pwrite(&e->store, db->file, prefix, sizeof prefix,
+                          ((uint64_t)db->pgno_last + 2) * ps);
     return rc;
 }
 
@@ -364,16 +390,19 @@ static const struct engine__logtmpl *logtmpl_ready(struct engine__logtmpl *t)
     return t;
 }
 
-static void log_unit_fill(const struct store_gen *g, uint64_t k, unsigned char *out)
+static void log_unit_fill(const struct store_gen *g, uint64_t k, uint64_t n, unsigned char *out)
 {
     /* ctx is the engine's template; only logtmpl_ready writes to it. */
     struct engine__logtmpl *mt;
     memcpy(&mt, &g->ctx, sizeof mt);
     const struct engine__logtmpl *t = logtmpl_ready(mt);
     uint32_t gen = (uint32_t)g->key[0];
-    memcpy(out, t->image + k * ENGINE_LOG_BLOCK, ENGINE_LOG_BLOCK);
-    put32(out + 4, gen);
-    put32(out, cks_fin(t->body[k], gen, ENGINE_LOG_BLOCK));
+    uint64_t head = cks_head(gen, ENGINE_LOG_BLOCK); /* the same for every block */
+    memcpy(out, t->image + k * ENGINE_LOG_BLOCK, n * ENGINE_LOG_BLOCK);
+    for (uint64_t i = 0; i < n; i++, out += ENGINE_LOG_BLOCK) {
+        put32(out + 4, gen);
+        put32(out, cks_join(t->body[k + i], head));
+    }
 }
 
 /* The template for log_size (made empty if new; filled on first use). */
@@ -432,21 +461,34 @@ int engine__log_write(struct engine *e, struct eng_inst *inst, uint32_t gen)
     return rc;
 }
 
+/* edb.chk is zero from CHK_BYTES on, so the sealed prefix (in meta) is the
+ * whole description of its one block: a generated file (store.h). */
+#define CHK_BYTES 16u
+
+static void chk_unit_fill(const struct store_gen *g, uint64_t k, uint64_t n, unsigned char *out)
+{
+    (void)k; /* one unit */
+    for (; n > 0; n--, out += g->unit) {
+        memcpy(out, g->meta, CHK_BYTES);
+        memset(out + CHK_BYTES, 0, g->unit - CHK_BYTES);
+    }
+}
+
 int engine__chk_write(struct engine *e, struct eng_inst *inst, uint32_t gen)
 {
     char path[ENGINE_PATH_MAX];
-    unsigned char b[ENGINE_LOG_BLOCK];
-    memset(b, 0, sizeof b);
-    put32(b + 4, CHK_MAGIC);
-    put32(b + 8, gen);
-    seal(b, sizeof b);
+    struct store_gen g = {.size = ENGINE_LOG_BLOCK, .unit = ENGINE_LOG_BLOCK, .cache = 0,
+                          .fill = chk_unit_fill};
+    put32(g.meta + 4, CHK_MAGIC);
+    put32(g.meta + 8, gen);
+    struct cks c = {0, 0};
+    cks_acc(&c, g.meta, 8, CHK_BYTES); /* the zero tail adds nothing */
+    put32(g.meta, cks_fin(cks_body(&c), CHK_MAGIC, ENGINE_LOG_BLOCK));
     engine__inst_path(inst, CHK_NAME, path);
     struct store_file *f;
-    int rc = store_open(&e->store, path, STORE_CREATE, &f);
-    if (rc == STORE_OK) {
-        rc = store_pwrite(&e->store, f, b, sizeof b, 0);
+    int rc = store_create_generated(&e->store, path, &g, &f);
+    if (rc == STORE_OK)
         store_close(&e->store, f);
-    }
     return rc;
 }
 
@@ -456,6 +498,7 @@ JET_ERR engine__chk_read(struct engine *e, struct eng_inst *inst, uint32_t *gen)
     char path[ENGINE_PATH_MAX];
     unsigned char b[ENGINE_LOG_BLOCK];
     size_t got = 0;
+    int made = 0;
     struct store_file *f;
     engine__inst_path(inst, CHK_NAME, path);
     int rc = store_open(&e->store, path, STORE_RDONLY, &f);
@@ -463,10 +506,11 @@ JET_ERR engine__chk_read(struct engine *e, struct eng_inst *inst, uint32_t *gen)
         return JET_errCheckpointFileNotFound;
     if (rc != STORE_OK)
         return JET_errCheckpointCorrupt;
-    rc = store_pread(&e->store, f, b, sizeof b, 0, &got);
+    rc = store_pread_made(&e->store, f, b, sizeof b, 0, &got, &made);
     store_close(&e->store, f);
+    /* made: chk_unit_fill's sealed block, never stored (as ReadFile, README) */
     if (rc != STORE_OK || got != sizeof b || get32(b + 4) != CHK_MAGIC
-        || get32(b) != engine__checksum(b, sizeof b))
+        || (!made && get32(b) != engine__checksum(b, sizeof b)))
         return JET_errCheckpointCorrupt;
     *gen = get32(b + 8);
     return JET_errSuccess;
@@ -515,7 +559,6 @@ void engine__db_free(struct engine *e, struct eng_db *db)
     if (db == NULL)
         return;
     store_close(&e->store, db->file);
-    free(db->hdr_page);
     free(db->snapshot);
     free(db);
 }

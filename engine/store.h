@@ -52,7 +52,9 @@ struct store_file; /* opaque, store-specific */
 
 /*
  * A generated file: `size` bytes (a multiple of `unit`), unit k being what
- * fill(g, k, out) writes to out[0..unit). fill must be a pure function of the
+ * fill(g, k, 1, out) writes to out[0..unit); fill(g, k, n, out) writes units
+ * k..k+n-1 one after the other (one call for a run of units, so that a fill
+ * that copies from a template copies the run at once). fill must be a pure function of the
  * description (it may be called at any time, from any thread, for as long as
  * the file exists), so `ctx` must outlive the store. `cache`: keep units once
  * made (fill is costly), else make them at every read.
@@ -61,7 +63,7 @@ struct store_gen {
     uint64_t size;
     uint32_t unit;
     int cache;
-    void (*fill)(const struct store_gen *g, uint64_t k, unsigned char *out);
+    void (*fill)(const struct store_gen *g, uint64_t k, uint64_t n, unsigned char *out);
     const void *ctx;
     uint64_t key[4];
     unsigned char meta[160]; /* e.g. a header page's first bytes */
@@ -77,8 +79,13 @@ struct store_ops {
     int (*open)(void *ctx, const char *path, enum store_mode mode, struct store_file **out);
     void (*close)(void *ctx, struct store_file *f);
     /* Read up to n bytes at off; *got receives the count (0 at end of file). A
-     * short count is not an error. */
-    int (*pread)(void *ctx, struct store_file *f, void *buf, size_t n, uint64_t off, size_t *got);
+     * short count is not an error. *made (never NULL) is set to 1 when every
+     * byte returned is a generated file's own content, made by its fill (at
+     * this read, or when its unit was first cached) in this process's memory
+     * and never written since, else to 0 (any byte that was stored through
+     * pwrite or read from a device). */
+    int (*pread)(void *ctx, struct store_file *f, void *buf, size_t n, uint64_t off, size_t *got,
+                 int *made);
     /* Write all n bytes at off, growing the file as needed. */
     int (*pwrite)(void *ctx, struct store_file *f, const void *buf, size_t n, uint64_t off);
     int (*size)(void *ctx, struct store_file *f, uint64_t *out);
@@ -125,7 +132,15 @@ static inline void store_close(struct store *s, struct store_file *f)
 static inline int store_pread(struct store *s, struct store_file *f, void *buf, size_t n,
                               uint64_t off, size_t *got)
 {
-    return s->ops->pread(s->ctx, f, buf, n, off, got);
+    int made;
+    return s->ops->pread(s->ctx, f, buf, n, off, got, &made);
+}
+/* store_pread that also says whether the bytes were made by the file's fill
+ * and never stored (see store_ops.pread): ReadFile need not verify those. */
+static inline int store_pread_made(struct store *s, struct store_file *f, void *buf, size_t n,
+                                   uint64_t off, size_t *got, int *made)
+{
+    return s->ops->pread(s->ctx, f, buf, n, off, got, made);
 }
 static inline int store_pwrite(struct store *s, struct store_file *f, const void *buf, size_t n,
                                uint64_t off)

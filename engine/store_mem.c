@@ -13,7 +13,8 @@
  * cache, else made again at every read) or when a write touches it; a write
  * past the end turns the file into a plain buffer. So creating a database or a
  * log costs no bytes, and reading one returns exactly what writing it out
- * would have stored.
+ * would have stored. A flag per unit records whether a write touched it, so a
+ * read can say that its bytes are the fill's own (store_ops.pread's *made).
  *
  * Locking: the name table (buckets and the list of all nodes) is under one
  * mutex; a file's bytes are not locked (store.h states who may write them while
@@ -36,7 +37,9 @@ struct store_file {
     unsigned char *buf; /* plain file: size bytes in a buffer of cap */
     size_t size, cap;
     struct store_gen gen;              /* generated file when gen.fill != NULL */
-    _Atomic(unsigned char *) *_Atomic units; /* its units made so far, or NULL */
+    /* Its units made so far, or NULL; the allocation continues with one flag
+     * per unit (unit_written), set once a write touched the unit. */
+    _Atomic(unsigned char *) *_Atomic units;
 };
 
 struct mem_node {
@@ -45,7 +48,7 @@ struct mem_node {
     struct store_file *data;
     uint32_t bucket;   /* path_hash(path) */
     size_t dir_len;    /* path[dir_len] is its last '/' */
-    uint32_t dir_hash; /* fnv1a of path[0..dir_len) */
+    uint32_t dir_hash; /* name_hash of path[0..dir_len) */
     char path[];
 };
 
@@ -55,22 +58,40 @@ struct mem_store {
     struct mem_node *all; /* the list of every node, newest first */
 };
 
-static uint32_t fnv1a(const char *s, size_t n)
+/* A hash of s[0..n): eight bytes a turn (paths are hashed at every open,
+ * exists and unlink), the result taken from the high bits of a last multiply. */
+static uint32_t name_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    const uint64_t k = 0xFF51AFD7ED558CCDull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    uint64_t t = 0;
+    for (; i < n; i++)
+        t = (t << 8) | (unsigned char)s[i];
+    h = (h ^ t) * k;
+    return (uint32_t)(h >> 32);
 }
 
 static uint32_t path_hash(const char *s)
 {
-    return fnv1a(s, strlen(s)) % MEM_BUCKETS;
+    return name_hash(s, strlen(s)) % MEM_BUCKETS;
 }
 
 static uint64_t gen_units(const struct store_file *d)
 {
     return d->gen.size / d->gen.unit;
+}
+
+/* The written flags that follow the unit array units of d. */
+static atomic_uchar *unit_written(const struct store_file *d, _Atomic(unsigned char *) *units)
+{
+    return (atomic_uchar *)(void *)(units + gen_units(d));
 }
 
 /* Drop the contents: a plain empty file. Nobody else may use d meanwhile. */
@@ -134,7 +155,7 @@ static void node_unlink(struct mem_store *m, struct mem_node **pp)
 static void mem_wipe(struct mem_store *m, const char *dir)
 {
     size_t n_dir = strlen(dir);
-    uint32_t h = fnv1a(dir, n_dir);
+    uint32_t h = name_hash(dir, n_dir);
     pthread_mutex_lock(&m->mu);
     for (struct mem_node *n = m->all, *next; n != NULL; n = next) {
         next = n->all_next;
@@ -179,7 +200,7 @@ static int node_open(struct mem_store *m, const char *path, enum store_mode mode
         memcpy(n->path, path, len);
         const char *slash = strrchr(path, '/');
         n->dir_len = slash != NULL ? (size_t)(slash - path) : SIZE_MAX;
-        n->dir_hash = slash != NULL ? fnv1a(path, n->dir_len) : 0;
+        n->dir_hash = slash != NULL ? name_hash(path, n->dir_len) : 0;
         n->data = d;
         n->bucket = path_hash(path);
         n->next = NULL;
@@ -231,7 +252,7 @@ static _Atomic(unsigned char *) *gen_unit_array(struct store_file *d)
     _Atomic(unsigned char *) *units = atomic_load_explicit(&d->units, memory_order_acquire);
     if (units != NULL)
         return units;
-    _Atomic(unsigned char *) *fresh = calloc(gen_units(d), sizeof *fresh);
+    _Atomic(unsigned char *) *fresh = calloc(1, gen_units(d) * (sizeof *fresh + 1));
     if (fresh == NULL)
         return NULL;
     if (atomic_compare_exchange_strong_explicit(&d->units, &units, fresh, memory_order_acq_rel,
@@ -255,7 +276,7 @@ static unsigned char *gen_unit_keep(struct store_file *d, uint64_t k, int fill)
     if (fresh == NULL)
         return NULL;
     if (fill)
-        d->gen.fill(&d->gen, k, fresh);
+        d->gen.fill(&d->gen, k, 1, fresh);
     if (atomic_compare_exchange_strong_explicit(&units[k], &p, fresh, memory_order_acq_rel,
                                                 memory_order_acquire))
         return fresh;
@@ -263,8 +284,9 @@ static unsigned char *gen_unit_keep(struct store_file *d, uint64_t k, int fill)
     return p;
 }
 
-/* Read [off, off + n) of a generated file, all inside it. */
-static int gen_read(struct store_file *d, unsigned char *out, size_t n, uint64_t off)
+/* Read [off, off + n) of a generated file, all inside it; *made = 0 if a unit
+ * read was written (store_ops.pread). */
+static int gen_read(struct store_file *d, unsigned char *out, size_t n, uint64_t off, int *made)
 {
     const size_t unit = d->gen.unit;
     _Atomic(unsigned char *) *units = atomic_load_explicit(&d->units, memory_order_acquire);
@@ -279,14 +301,21 @@ static int gen_read(struct store_file *d, unsigned char *out, size_t n, uint64_t
             units = atomic_load_explicit(&d->units, memory_order_acquire);
         }
         if (p != NULL) {
+            if (atomic_load_explicit(&unit_written(d, units)[k], memory_order_relaxed))
+                *made = 0;
             memcpy(out, p + within, take);
-        } else if (take == unit) {
-            d->gen.fill(&d->gen, k, out);
+        } else if (take == unit) { /* with the whole units after it that are not kept */
+            uint64_t run = 1;
+            while ((run + 1) * unit <= n
+                   && (units == NULL || atomic_load_explicit(&units[k + run], memory_order_acquire) == NULL))
+                run++;
+            d->gen.fill(&d->gen, k, run, out);
+            take = (size_t)(run * unit);
         } else {
             unsigned char *tmp = malloc(unit);
             if (tmp == NULL)
                 return STORE_ENOMEM;
-            d->gen.fill(&d->gen, k, tmp);
+            d->gen.fill(&d->gen, k, 1, tmp);
             memcpy(out, tmp + within, take);
             free(tmp);
         }
@@ -298,9 +327,10 @@ static int gen_read(struct store_file *d, unsigned char *out, size_t n, uint64_t
 }
 
 static int mem_pread(void *ctx, struct store_file *d, void *buf, size_t n, uint64_t off,
-                     size_t *got)
+                     size_t *got, int *made)
 {
     (void)ctx;
+    *made = d->gen.fill != NULL; /* a plain file's bytes were all written */
     size_t size = d->gen.fill != NULL ? (size_t)d->gen.size : d->size;
     if (off >= size) {
         *got = 0;
@@ -309,7 +339,7 @@ static int mem_pread(void *ctx, struct store_file *d, void *buf, size_t n, uint6
     size_t avail = size - (size_t)off;
     size_t k = n < avail ? n : avail;
     if (d->gen.fill != NULL) {
-        int rc = gen_read(d, buf, k, off);
+        int rc = gen_read(d, buf, k, off, made);
         if (rc != STORE_OK)
             return rc == STORE_ENOMEM ? STORE_EIO : rc;
     } else {
@@ -326,7 +356,8 @@ static int gen_flatten(struct store_file *d)
     unsigned char *nb = malloc(size ? size : 1);
     if (nb == NULL)
         return STORE_ENOSPC;
-    int rc = gen_read(d, nb, size, 0);
+    int made;
+    int rc = gen_read(d, nb, size, 0, &made);
     if (rc != STORE_OK) {
         free(nb);
         return STORE_ENOSPC;
@@ -356,6 +387,8 @@ static int mem_pwrite(void *ctx, struct store_file *d, const void *buf, size_t n
             if (p == NULL)
                 return STORE_ENOSPC;
             memcpy(p + within, src, take);
+            atomic_store_explicit(&unit_written(d, atomic_load(&d->units))[k], 1,
+                                  memory_order_relaxed);
             src += take;
             off += take;
             n -= take;

@@ -318,6 +318,36 @@ Test(engine, mem_store_lists_pseudo_paths_and_streams_the_same_layout, .init = m
     cr_expect_eq(inspect(W.i).n_ends_normal, 1);
 }
 
+Test(engine, log_names_spell_the_generation_in_upper_case_hex, .init = dir_setup,
+     .fini = world_close)
+{
+    char list[4096], want[1100];
+    uint32_t cb = 0;
+    unsigned char *data;
+    uint64_t size;
+    /* Generations 0x9 to 0x1B: digits and letters, a carry into the next digit. */
+    cr_assert_eq(FX(BackstopFixtureRollLog, W.i, 0x1A), 0);
+    cr_assert_eq(FX(BackstopFixtureSetCheckpoint, W.i, 0x9), 0);
+    cr_assert_eq(API(JetBeginExternalBackupInstance, W.i, 0), 0);
+    cr_assert_eq(API(JetGetAttachInfoInstance, W.i, list, sizeof list, &cb), 0);
+    for (const char *p = list; *p; p += strlen(p) + 1) {
+        cr_assert_eq(stream_file(W.i, p, &data, &size), 0);
+        free(data);
+    }
+    cr_assert_eq(API(JetGetLogInfoInstance, W.i, list, sizeof list, &cb), 0);
+    struct engine_inspect st = inspect(W.i);
+    uint32_t gen = 0x9;
+    for (const char *p = list; *p; p += strlen(p) + 1, gen++) {
+        snprintf(want, sizeof want, "%s/edb%08X.log", st.dir, gen);
+        cr_expect_str_eq(p, want);
+        cr_expect(file_exists(p), "%s is on disk", p);
+        cr_assert_eq(stream_file(W.i, p, &data, &size), 0, "%s streams and verifies", p);
+        free(data);
+    }
+    cr_expect_eq(gen, 0x1B, "the roll made 0x1B, the current log; the list ends before it");
+    cr_assert_eq(API(JetEndExternalBackupInstance, W.i), 0);
+}
+
 /* ---------------------------------------------------------------------------
  * The stop flag (§5)
  * ------------------------------------------------------------------------- */
