@@ -941,9 +941,6 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
                 x->rbuf = NULL;
                 return FP_SKIP;
             }
-            /* Filled once, so that bytes a target claims but did not write
-             * are a function of the input, not of the allocator. */
-            memset(x->rbuf, FP_FILL, need);
             x->rcap = need;
         }
         rdata = x->rbuf + ((flags & MODEL_CALL_BUF_MISALIGNED) ? 16 : 0);
