@@ -39,6 +39,7 @@
  * fault arming have one.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,21 @@ FP_NO_COVERAGE static const struct fp_code *fp_code_select(enum fuzzprog_kind ki
         v -= code->weight;
     }
     return code;
+}
+
+/* fp_code_select for every byte value, per dialect: the decoder's opcode
+ * lookup is one load instead of a walk over the weights. Built once. */
+static uint8_t fp_code_table[2][256];
+static pthread_once_t fp_code_once = PTHREAD_ONCE_INIT;
+
+static void fp_code_table_build(void)
+{
+    for (int k = 0; k < 2; k++) {
+        enum fuzzprog_kind kind = k ? FUZZPROG_FAULTS : FUZZPROG_CALLS;
+        unsigned total = fp_total_weight(kind);
+        for (unsigned b = 0; b < 256; b++)
+            fp_code_table[k][b] = (uint8_t)(fp_code_select(kind, total, (uint8_t)b) - fp_codes);
+    }
 }
 
 /* FNV-1a of the input: names the printed case. */
@@ -490,13 +506,15 @@ int fuzzprog_decode(enum fuzzprog_kind kind, const uint8_t *data, size_t size,
 {
     struct fp_rd r = {.p = data, .n = data ? size : 0};
     struct fuzzprog *p;
-    unsigned total = fp_total_weight(kind);
+    const uint8_t *codes;
 
     if (out == NULL)
         return FUZZPROG_EINVAL;
     *out = NULL;
     if (kind != FUZZPROG_CALLS && kind != FUZZPROG_FAULTS)
         return FUZZPROG_EINVAL; /* FUZZPROG_SCHED: not yet (fuzzprog.h) */
+    pthread_once(&fp_code_once, fp_code_table_build);
+    codes = fp_code_table[kind == FUZZPROG_FAULTS];
     p = malloc(sizeof *p);
     if (p == NULL)
         return FUZZPROG_ENOMEM;
@@ -510,7 +528,7 @@ int fuzzprog_decode(enum fuzzprog_kind kind, const uint8_t *data, size_t size,
 
     fp_decode_world(p, &r);
     while (r.i < r.n && p->n < FUZZPROG_MAX_STEPS) {
-        const struct fp_code *code = fp_code_select(kind, total, rd_u8(&r));
+        const struct fp_code *code = &fp_codes[codes[rd_u8(&r)]];
         struct fp_step *s = fp_push(p, (enum fp_kind)code->kind, (enum model_op)code->op);
         switch (code->kind) {
         case FP_API:

@@ -67,7 +67,30 @@ struct fp_run {
     double deadline;
     unsigned char *rbuf; /* ReadFile buffer, reused by the run's reads (OS-page aligned) */
     size_t rcap;
+    unsigned char *lbuf; /* list buffer, reused by the run's list calls (fp_list_buf) */
+    size_t lcap;
+    size_t ldirty;       /* lbuf[ldirty..lcap) holds only FP_FILL */
+    bool eprint_ok;      /* eprint is fp_engine_print of the engine as it is now */
+    bool before_ok;      /* *before equals *w (fp_model_step forgets it) */
+    bool view_ok;        /* view is model_view(w, view_h) (fp_model_step forgets it) */
+    JET_INSTANCE view_h;
+    struct model_view view;
+    uint64_t eprint;
 };
+
+/* model_view of the run's world. The checks look at the same instance several
+ * times between two steps of the world (before a call, after it, before the
+ * next one); a view is a function of the world and the handle, so the last
+ * one is reused until fp_model_step changes the world. */
+static void fp_view(struct fp_run *x, JET_INSTANCE h, struct model_view *v)
+{
+    if (!x->view_ok || x->view_h != h) {
+        model_view(x->w, h, &x->view);
+        x->view_h = h;
+        x->view_ok = true;
+    }
+    *v = x->view;
+}
 
 /*
  * Whether the model's instance table (MODEL_MAX_INSTANCES) is full. A target's
@@ -78,7 +101,7 @@ struct fp_run {
  */
 /* Whether giving name `var` the handle `next` leaves its current instance,
  * still live in the model, with no name to reach it. */
-static bool fp_orphaned(const struct fp_run *x, int var, JET_INSTANCE next)
+static bool fp_orphaned(struct fp_run *x, int var, JET_INSTANCE next)
 {
     struct model_view v;
     JET_INSTANCE cur = x->vars[var].mv;
@@ -87,11 +110,11 @@ static bool fp_orphaned(const struct fp_run *x, int var, JET_INSTANCE next)
     for (int j = 0; j < FUZZPROG_MAX_VARS; j++)
         if (j != var && x->vars[j].bound && x->vars[j].mv == cur)
             return false;
-    model_view(x->w, cur, &v);
+    fp_view(x, cur, &v);
     return v.found;
 }
 
-static bool fp_table_full(const struct fp_run *x)
+static bool fp_table_full(struct fp_run *x)
 {
     int live = x->n_anon;
     for (int i = 0; i < FUZZPROG_MAX_VARS; i++) {
@@ -100,7 +123,7 @@ static bool fp_table_full(const struct fp_run *x)
         for (int j = 0; j < i; j++)
             dup |= x->vars[j].bound && x->vars[j].mv == x->vars[i].mv;
         if (x->vars[i].bound && !dup) {
-            model_view(x->w, x->vars[i].mv, &v);
+            fp_view(x, x->vars[i].mv, &v);
             live += v.found;
         }
     }
@@ -185,8 +208,13 @@ struct fp_pre {
     bool stopped;       /* a local backup in progress with stop set */
     uint64_t eprint, minst; /* (the model's whole world is copied to x->before) */
     bool have_ei;
-    struct engine_inspect ei;
+    struct engine_inspect ei; /* last: fp_pre_clear leaves it, read only with have_ei */
 };
+
+static void fp_pre_clear(struct fp_pre *pre)
+{
+    memset(pre, 0, offsetof(struct fp_pre, ei));
+}
 
 static const struct {
     const char *name;
@@ -273,13 +301,19 @@ static int fp_resolve(struct fp_run *x, const struct fp_step *s, JET_INSTANCE *t
     }
 }
 
-/* One 64-bit print of every live instance of the in-process engine (R3, R11). */
+/* One 64-bit print of every live instance of the in-process engine that a
+ * name holds (R3, R11), each instance once. */
 static uint64_t fp_engine_print(struct fp_run *x)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     struct engine_inspect ei;
     for (int i = 0; i < FUZZPROG_MAX_VARS; i++) {
-        if (!x->vars[i].bound || engine_inspect(x->eng, x->vars[i].tv, &ei) != ENGINE_OK)
+        bool seen = false;
+        if (!x->vars[i].bound)
+            continue;
+        for (int j = 0; j < i && !seen; j++)
+            seen = x->vars[j].bound && x->vars[j].tv == x->vars[i].tv;
+        if (seen || engine_inspect(x->eng, x->vars[i].tv, &ei) != ENGINE_OK)
             continue;
         /* Every field but the directory name, which is fixed at creation;
          * engine_inspect zeroes the padding. */
@@ -292,6 +326,35 @@ static uint64_t fp_engine_print(struct fp_run *x)
         }
     }
     return h;
+}
+
+/*
+ * The print before a call that names no instance. Between two such calls with
+ * no other target call in between the engine cannot change (one thread, the
+ * in-process engine changes only inside its API and fixture calls), so the
+ * print the previous check took after its call is the print now: the check
+ * compares the same two states as if it had inspected every instance again.
+ * fp_target_call forgets it before any other call reaches the target.
+ */
+static uint64_t fp_engine_print_now(struct fp_run *x)
+{
+    return x->eprint_ok ? x->eprint : fp_engine_print(x);
+}
+
+/* model_step on the run's world. *before, once equal to the world, stays so
+ * until the world steps: a call that names no instance copies it only then. */
+static void fp_model_step(struct fp_run *x, const struct model_call *mc, struct model_result *mr)
+{
+    x->before_ok = false;
+    x->view_ok = false;
+    model_step(x->w, mc, mr);
+}
+
+/* target_call, forgetting the engine print (fp_engine_print_now). */
+static int fp_target_call(struct fp_run *x, const struct target_call_args *a, struct target_call_out *o)
+{
+    x->eprint_ok = false;
+    return target_call(x->t, x->tctx, a, o);
 }
 
 static bool fp_streaming(enum model_op op)
@@ -415,7 +478,7 @@ static int fp_state_check(struct fp_run *x, int var)
         mh = x->vars[var].mv;
         th = x->vars[var].tv;
     }
-    model_view(x->w, mh, &v);
+    fp_view(x, mh, &v);
     bool found = engine_inspect(x->eng, th, &ei) == ENGINE_OK;
     if (found != v.found)
         return fp_found(x, "state divergence: the instance is %s in the engine but %s in the model",
@@ -544,6 +607,38 @@ static int fp_compare(struct fp_run *x, enum model_op op, uint32_t flags, uint32
 
 
 #define FP_GUARD 64
+#define FP_FILL 0xA5
+
+/*
+ * The buffer of a list call (GetAttachInfo, GetLogInfo*, GetTruncateLogInfo):
+ * what target_call would pass, without its allocation and fill per call. The
+ * runner fills a fresh buffer with FP_FILL so that a target claiming bytes it
+ * did not write reads as no list (runner__count_names finds no final empty
+ * string); here one buffer serves the run, and before each call the bytes
+ * [0, cb + FP_GUARD) are FP_FILL again, exactly the runner's buffer: only the
+ * part an earlier call may have written (ldirty, the largest cb + FP_GUARD
+ * since) is filled again, so a run of small lists after a 1 MiB one costs the
+ * 1 MiB once. The guard is checked after the call as target_call checks its
+ * own (runner__list checks only buffers it allocated).
+ */
+static unsigned char *fp_list_buf(struct fp_run *x, uint32_t cb)
+{
+    size_t need = (size_t)cb + FP_GUARD;
+    if (need > x->lcap) {
+        size_t cap = (need + 4095) & ~(size_t)4095;
+        free(x->lbuf);
+        x->lcap = x->ldirty = 0;
+        x->lbuf = malloc(cap);
+        if (x->lbuf == NULL)
+            return NULL;
+        memset(x->lbuf, FP_FILL, cap);
+        x->lcap = cap;
+    }
+    memset(x->lbuf, FP_FILL, x->ldirty < need ? x->ldirty : need);
+    if (need > x->ldirty)
+        x->ldirty = need;
+    return x->lbuf;
+}
 
 /*
  * Checks that need the in-process engine's conventions (engine/README.md):
@@ -612,8 +707,13 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
     if (pre->invalid) {
         if (!model_world_equal(x->w, x->before))
             return fp_found(x, "R3/R9/R11: the call named no instance but the model's world changed");
-        if (x->eng && fp_engine_print(x) != pre->eprint)
-            return fp_found(x, "R3/R9/R11: the call named no instance but an engine instance changed");
+        x->before_ok = true; /* the next such call needs no copy (fp_model_step) */
+        if (x->eng) {
+            if (fp_engine_print(x) != pre->eprint)
+                return fp_found(x, "R3/R9/R11: the call named no instance but an engine instance changed");
+            x->eprint = pre->eprint; /* unchanged: the next such call starts from it */
+            x->eprint_ok = true;
+        }
         return FP_DONE;
     }
     if (!pre->stopped)
@@ -649,7 +749,7 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
         }
         if (mr->err == JET_errSuccess) {
             struct model_view v;
-            model_view(x->w, hm, &v);
+            fp_view(x, hm, &v);
             if (v.in_progress_any || v.stop)
                 return fp_found(x, "R21/R49: after End the model still has a backup or the stop flag");
             if (pre->have_ei && engine_inspect(x->eng, ht, &ei) == ENGINE_OK) {
@@ -678,7 +778,7 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
         if (gone_ok) {
             struct model_view v;
             const char *res = mr->err == JET_errSuccess ? "0" : "JET_errDirtyShutdown";
-            model_view(x->w, hm, &v);
+            fp_view(x, hm, &v);
             if (v.found && pre->mode != MODEL_MODE_ONE)
                 return fp_found(x, "R26: the model kept the instance after JetTerm returned %s", res);
             if (pre->have_ei && engine_inspect(x->eng, ht, &ei) == ENGINE_OK && ei.serial == pre->ei.serial)
@@ -705,7 +805,7 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     uint32_t flags = s->flags, cb = s->cb;
     bool probing = false, probe_opp = false;
     uint64_t opp_before = 0;
-    unsigned char *rdata = NULL;
+    unsigned char *rdata = NULL, *ldata = NULL;
     int rv, which;
 
     if (s->cb_pages) {
@@ -792,9 +892,9 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     }
 
     /* Before: the state the invariants compare against. */
-    memset(&pre, 0, sizeof pre);
+    fp_pre_clear(&pre);
     pre.mode = model_mode(x->w);
-    model_view(x->w, hm, &pre.v);
+    fp_view(x, hm, &pre.v);
     if (fp_known(x, s, &mc, &pre))
         return FP_SKIP;
     /* §4.4 step 6: ReadFile(0) with the slot closed is defined only on a slot
@@ -806,9 +906,10 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
         return FP_SKIP;
     if (op != MODEL_OP_CREATE_INSTANCE && op != MODEL_OP_INIT && !pre.v.found) {
         pre.invalid = true;
-        model_world_copy(x->before, x->w);
+        if (!x->before_ok)
+            model_world_copy(x->before, x->w);
         if (x->eng)
-            pre.eprint = fp_engine_print(x);
+            pre.eprint = fp_engine_print_now(x);
     } else if (pre.v.found && pre.v.in_progress_local && pre.v.stop) {
         pre.stopped = true;
         pre.minst = model_fingerprint_instance(x->w, hm);
@@ -843,24 +944,31 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
             x->rcap = need;
         }
         rdata = x->rbuf + ((flags & MODEL_CALL_BUF_MISALIGNED) ? 16 : 0);
-        memset(rdata + cb, 0xA5, FP_GUARD);
+        memset(rdata + cb, FP_FILL, FP_GUARD);
         ta.buf = rdata;
+    } else if (fp_list(op, &which) && !(flags & MODEL_CALL_BUF_NULL)) {
+        if ((ldata = fp_list_buf(x, cb)) == NULL)
+            return FP_SKIP;
+        ta.buf = ldata;
     }
 
     /* The target, then the model (told about a fault the target fired). */
     x->n_fired = 0;
     x->fired = 0;
-    rv = target_call(x->t, x->tctx, &ta, &to);
+    rv = fp_target_call(x, &ta, &to);
     if (rv != 0)
         return FP_SKIP; /* the target lacks the function, or no buffer */
     for (uint32_t k = 0; rdata && k < FP_GUARD; k++)
-        if (rdata[(size_t)cb + k] != 0xA5)
+        if (rdata[(size_t)cb + k] != FP_FILL)
+            to.overrun = true;
+    for (uint32_t k = 0; ldata && k < FP_GUARD; k++)
+        if (ldata[(size_t)cb + k] != FP_FILL)
             to.overrun = true;
     if (x->n_fired > 1)
         return fp_found(x, "%d faults fired in one call", x->n_fired);
     if (x->fired)
         mc.fault = fuzzprog__points[x->fired - 1].fault;
-    model_step(x->w, &mc, &mr);
+    fp_model_step(x, &mc, &mr);
     if (op == MODEL_OP_CREATE_INSTANCE || op == MODEL_OP_INIT) {
         JET_INSTANCE *mp = op == MODEL_OP_CREATE_INSTANCE ? &x->vars[s->var].mv
                            : ta.pinst == &ttmp            ? &mtmp
@@ -956,7 +1064,7 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
  * the model's lookup ignores it, R4). Fixture steps are setup (jet.h), and the
  * model and the engine do not define them on instances in other states alike:
  * the engine refuses CreateDatabase before JetInit (-1029), the model does not. */
-static int fp_fixture_var(const struct fp_run *x, const struct fp_step *s)
+static int fp_fixture_var(struct fp_run *x, const struct fp_step *s)
 {
     struct model_view v;
     if (s->ref != FP_REF_VAR || !x->vars[s->var].bound)
@@ -964,7 +1072,7 @@ static int fp_fixture_var(const struct fp_run *x, const struct fp_step *s)
     if (model_mode(x->w) == MODEL_MODE_ONE &&
         (!x->one || x->vars[s->var].mv != x->one_m || x->vars[s->var].tv != x->one_t))
         return -1;
-    model_view(x->w, x->vars[s->var].mv, &v);
+    fp_view(x, x->vars[s->var].mv, &v);
     if (!v.found ||
         v.life != (s->op == MODEL_OP_FX_CONFIGURE ? MODEL_LIFE_CREATED : MODEL_LIFE_RUNNING))
         return -1;
@@ -995,7 +1103,7 @@ static int fp_fixture(struct fp_run *x, const struct fp_step *s, struct fp_rec *
      * two sides choose differently (model: below min(checkpoint, copy_mic);
      * engine: below copy_mic). The log being written is never deleted: the
      * model still reports it as the highest log on disk, the engine does not. */
-    model_view(x->w, x->vars[var].mv, &pre.v);
+    fp_view(x, x->vars[var].mv, &pre.v);
     /* The engine keeps one unavailable reason and one log state, the last one
      * forced; the model accumulates them and lets the first in enum order win. */
     uint16_t unavail = 1u << BACKSTOP_STATE_UNAVAILABLE | 1u << BACKSTOP_STATE_UNAVAILABLE_LOG_FULL;
@@ -1016,20 +1124,21 @@ static int fp_fixture(struct fp_run *x, const struct fp_step *s, struct fp_rec *
     if (op == MODEL_OP_FX_CREATE_DB || op == MODEL_OP_FX_DETACH_DB)
         ta.name = mc.name = fuzzprog__dbnames[s->db];
 
-    memset(&pre, 0, sizeof pre);
+    fp_pre_clear(&pre);
     pre.mode = model_mode(x->w);
-    model_view(x->w, mc.inst, &pre.v);
+    fp_view(x, mc.inst, &pre.v);
     if (!pre.v.found) {
         pre.invalid = true;
-        model_world_copy(x->before, x->w);
+        if (!x->before_ok)
+            model_world_copy(x->before, x->w);
         if (x->eng)
-            pre.eprint = fp_engine_print(x);
+            pre.eprint = fp_engine_print_now(x);
     }
     x->n_fired = 0;
     x->fired = 0;
-    if (target_call(x->t, x->tctx, &ta, &to) != 0)
+    if (fp_target_call(x, &ta, &to) != 0)
         return FP_SKIP;
-    model_step(x->w, &mc, &mr);
+    fp_model_step(x, &mc, &mr);
     rc->done = 1;
     rc->merr = mr.err;
     rc->n_rules = mr.n_rules;
@@ -1102,6 +1211,7 @@ static int fp_oneinst(struct fp_run *x, const struct fp_step *s, struct fp_rec *
     int rv;
     if (model_mode(x->w) != MODEL_MODE_NOSET)
         return FP_SKIP;
+    x->eprint_ok = false; /* the names change */
     x->vars[s->var].tv = x->vars[s->var].mv = 0;
     x->vars[s->var].forced = x->vars[s->var].created = x->vars[s->var].attached = 0;
     x->vars[s->var].bound = true;
@@ -1123,9 +1233,10 @@ static int fp_logs(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     JET_ERR e;
     if (var < 0 || fx == NULL || fx->BackstopFixtureLogRange == NULL)
         return FP_SKIP;
-    model_view(x->w, x->vars[var].mv, &v);
+    fp_view(x, x->vars[var].mv, &v);
     if (!v.found)
         return FP_SKIP;
+    x->eprint_ok = false;
     e = fx->BackstopFixtureLogRange(x->tctx, x->vars[var].tv, &lo, &hi);
     rc->done = 1;
     rc->low = v.log_low;
@@ -1142,6 +1253,7 @@ static int fp_fault(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc
 {
     if (x->eng == NULL || x->armed >= 0)
         return FP_SKIP;
+    x->eprint_ok = false;
     if (engine_fault_arm(x->eng, fuzzprog__points[s->point].name, ENGINE_FAULT_NTH, s->arg, 0.0) !=
         ENGINE_OK)
         return FP_SKIP;
@@ -1237,5 +1349,6 @@ out:
     free(x.scratch);
     free(x.before);
     free(x.rbuf);
+    free(x.lbuf);
     return status;
 }
