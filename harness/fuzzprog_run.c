@@ -904,6 +904,16 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
         pre.v.in_progress_local && !pre.v.stop && !pre.v.slot_in_use && (int)mc.hf == 0 &&
         (pre.v.slot_is_db || pre.v.slot_is_log || pre.v.slot_ib || pre.v.slot_cb))
         return FP_SKIP;
+    /* §4.3 step 9 opens a log or patch file by the path given: whether a path
+     * in some other directory exists is outside the model, whose files are
+     * the instance's own (it takes any directory part for the instance's).
+     * The fixture's paths (FP_FILE_DB, FP_FILE_LOG) and bare names are
+     * compared; a decoded string with a directory part is not, after the
+     * databases phase, where it is opened as a file. */
+    if ((op == MODEL_OP_OPEN_FILE || op == MODEL_OP_OPEN_FILE_LEGACY) && s->file == FP_FILE_STR &&
+        strpbrk(s->str, "/\\") != NULL && pre.v.found && pre.v.in_progress_local &&
+        pre.v.phase != MODEL_PHASE_DATABASES)
+        return FP_SKIP;
     if (op != MODEL_OP_CREATE_INSTANCE && op != MODEL_OP_INIT && !pre.v.found) {
         pre.invalid = true;
         if (!x->before_ok)
