@@ -512,7 +512,7 @@ int fuzzprog_decode(enum fuzzprog_kind kind, const uint8_t *data, size_t size,
         return FUZZPROG_EINVAL;
     *out = NULL;
     if (kind != FUZZPROG_CALLS && kind != FUZZPROG_FAULTS)
-        return FUZZPROG_EINVAL; /* FUZZPROG_SCHED: not yet (fuzzprog.h) */
+        return FUZZPROG_EINVAL; /* FUZZPROG_SCHED: harness/fuzzsched.h decodes those */
     pthread_once(&fp_code_once, fp_code_table_build);
     codes = fp_code_table[kind == FUZZPROG_FAULTS];
     p = malloc(sizeof *p);

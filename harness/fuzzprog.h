@@ -23,9 +23,8 @@
  * results, so `backstop run --target engine` reproduces a finding (fuzz2scn),
  * and a `.scn` case encodes into an input (scn2fuzz, the seed corpus).
  *
- * Not for: concurrency. FUZZPROG_SCHED is reserved for fuzz_sched, which will
- * decode thread labels and scheduler decisions on top of this stream (see the
- * note at enum fuzzprog_kind).
+ * Not for: concurrency. fuzz_sched has its own decoder and runner
+ * (harness/fuzzsched.h); FUZZPROG_SCHED only names it (see enum fuzzprog_kind).
  *
  * Memory and threads: a program owns everything it points to; fuzzprog_free
  * releases it. Nothing is global, so several programs may run on different
@@ -63,11 +62,9 @@ const char *fuzzprog_strerror(int status);
  * opcode byte plus its arguments (fuzzprog.c documents the layout).
  *   FUZZPROG_CALLS   Jet calls and fixture steps;
  *   FUZZPROG_FAULTS  the same plus `fault POINT nth=N` steps;
- *   FUZZPROG_SCHED   reserved for fuzz_sched: the same stream in which each step
- *                    will also carry a thread label, followed by the scheduler's
- *                    decisions. fuzzprog_decode rejects it (FUZZPROG_EINVAL)
- *                    until the scheduler lands; the decoder's opcode table and
- *                    argument readers are meant to be reused for it.
+ *   FUZZPROG_SCHED   names fuzz_sched, whose inputs harness/fuzzsched.h decodes
+ *                    (threads, calls and the scheduler's decisions);
+ *                    fuzzprog_decode rejects it (FUZZPROG_EINVAL).
  */
 enum fuzzprog_kind { FUZZPROG_CALLS = 0, FUZZPROG_FAULTS, FUZZPROG_SCHED, FUZZPROG__KINDS };
 const char *fuzzprog_kind_name(enum fuzzprog_kind kind); /* "fuzz_calls", ... */
