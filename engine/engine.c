@@ -883,7 +883,7 @@ int engine_inspect(struct engine *e, JET_INSTANCE h, struct engine_inspect *out)
         pthread_mutex_unlock(&e->table_mu);
         return ENGINE_ENOENT;
     }
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(struct engine_inspect, dir)); /* padding too: callers compare bytes */
     const struct eng_backup *bk = &inst->bk;
     out->serial = inst->serial;
     out->initialized = atomic_load(&inst->initialized);
@@ -916,7 +916,9 @@ int engine_inspect(struct engine *e, JET_INSTANCE h, struct engine_inspect *out)
     out->n_ends_normal = bk->n_normal;
     out->n_ends_abnormal = bk->n_abnormal;
     out->last_end_reason = bk->last_reason;
-    memcpy(out->dir, inst->dir, sizeof inst->dir);
+    size_t n = strnlen(inst->dir, sizeof inst->dir - 1);
+    memcpy(out->dir, inst->dir, n);
+    out->dir[n] = '\0';
     pthread_mutex_unlock(&e->table_mu);
     return ENGINE_OK;
 }

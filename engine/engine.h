@@ -181,6 +181,8 @@ void engine_set_yield_hook(struct engine *e, engine_yield_fn fn, void *ctx);
  * Inspection, for tests, invariants and mutant decorators. A snapshot of one
  * instance's state; call it only when no backup call on that instance is in
  * flight (Stop may run concurrently). ENGINE_ENOENT if the handle is not live.
+ * Every byte before `dir` is written (padding zeroed), so two snapshots compare
+ * with memcmp over offsetof(struct engine_inspect, dir) bytes and strcmp of dir.
  * ------------------------------------------------------------------------- */
 enum engine_phase {
     ENGINE_PHASE_NOT_STARTED = 0,
@@ -206,7 +208,7 @@ struct engine_inspect {
     uint32_t n_ends_normal;     /* cleanups that counted as normal (R48) */
     uint32_t n_ends_abnormal;   /* cleanups that did not */
     JET_ERR last_end_reason;    /* internal reason of the last cleanup (0, -800, -801...) */
-    char dir[800];              /* the instance directory */
+    char dir[800];              /* the instance directory, a string: bytes after its NUL are unspecified */
 };
 int engine_inspect(struct engine *e, JET_INSTANCE inst, struct engine_inspect *out);
 

@@ -731,7 +731,8 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
             if (model_fingerprint_instance(x->w, hm) != pre->minst)
                 return fp_found(x, "R16: the model changed the instance while refusing a call with -801");
             if (pre->have_ei && (engine_inspect(x->eng, ht, &ei) != ENGINE_OK ||
-                                 memcmp(&ei, &pre->ei, sizeof ei) != 0))
+                                 memcmp(&ei, &pre->ei, offsetof(struct engine_inspect, dir)) != 0 ||
+                                 strcmp(ei.dir, pre->ei.dir) != 0))
                 return fp_found(x, "R16: the engine changed the instance while refusing a call with -801");
         }
         return FP_DONE;

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,13 @@ static struct engine_inspect inspect(JET_INSTANCE i)
     struct engine_inspect s;
     cr_assert_eq(engine_inspect(W.e, i, &s), ENGINE_OK);
     return s;
+}
+
+/* Two snapshots are equal as engine.h defines it: the bytes before dir, and
+ * dir as a string. */
+static bool inspect_equal(const struct engine_inspect *a, const struct engine_inspect *b)
+{
+    return memcmp(a, b, offsetof(struct engine_inspect, dir)) == 0 && strcmp(a->dir, b->dir) == 0;
 }
 
 /* Number of names in a double-NUL-terminated list. */
@@ -684,7 +692,7 @@ Test(engine, invalid_handles_give_1003_and_change_nothing, .init = mem_setup,
     }
     struct engine_inspect after = inspect(W.i);
     cr_expect(!after.stop && after.in_progress_any, "R11");
-    cr_expect_eq(memcmp(&before, &after, sizeof before), 0);
+    cr_expect(inspect_equal(&before, &after));
 }
 
 Test(engine, esent_profile_gives_1115_for_garbage_handles, .init = esent_setup,

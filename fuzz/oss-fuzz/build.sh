@@ -22,7 +22,8 @@ fi
 build=${WORK:-/tmp}/backstop-build
 targets="fuzz_calls fuzz_faults fuzz_scenario fuzz_sched"
 
-# The engine's CFLAGS already instrument every file; with libFuzzer, also skip
+# The engine's CFLAGS already instrument every file (comparisons included, so
+# BACKSTOP_FUZZ_INSTRUMENT_INPUT adds nothing); with libFuzzer, also skip
 # the byte loops and read-only queries fuzz/coverage-ignore.txt lists.
 instrument=""
 if [ "${FUZZING_ENGINE:-libfuzzer}" = libfuzzer ]; then
@@ -42,6 +43,7 @@ cmake -S "$src" -B "$build" "${generator[@]}" \
     -DBACKSTOP_TESTS=OFF \
     -DBACKSTOP_SANITIZE= \
     -DBACKSTOP_FUZZ_INSTRUMENT="$instrument" \
+    -DBACKSTOP_FUZZ_INSTRUMENT_INPUT= \
     -DBACKSTOP_FUZZ_ENGINE="${LIB_FUZZING_ENGINE:--fsanitize=fuzzer}"
 cmake --build "$build" --target $targets -j"$(nproc)"
 
