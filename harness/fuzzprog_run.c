@@ -609,6 +609,13 @@ static int fp_compare(struct fp_run *x, enum model_op op, uint32_t flags, uint32
 #define FP_GUARD 64
 #define FP_FILL 0xA5
 
+/* What FP_GUARD untouched bytes after a buffer hold. */
+static const unsigned char fp_guard_bytes[FP_GUARD] = {
+#define FP_G8 FP_FILL, FP_FILL, FP_FILL, FP_FILL, FP_FILL, FP_FILL, FP_FILL, FP_FILL
+    FP_G8, FP_G8, FP_G8, FP_G8, FP_G8, FP_G8, FP_G8, FP_G8,
+#undef FP_G8
+};
+
 /*
  * The buffer of a list call (GetAttachInfo, GetLogInfo*, GetTruncateLogInfo):
  * what target_call would pass, without its allocation and fill per call. The
@@ -969,12 +976,9 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     rv = fp_target_call(x, &ta, &to);
     if (rv != 0)
         return FP_SKIP; /* the target lacks the function, or no buffer */
-    for (uint32_t k = 0; rdata && k < FP_GUARD; k++)
-        if (rdata[(size_t)cb + k] != FP_FILL)
-            to.overrun = true;
-    for (uint32_t k = 0; ldata && k < FP_GUARD; k++)
-        if (ldata[(size_t)cb + k] != FP_FILL)
-            to.overrun = true;
+    if ((rdata && memcmp(rdata + cb, fp_guard_bytes, FP_GUARD) != 0) ||
+        (ldata && memcmp(ldata + cb, fp_guard_bytes, FP_GUARD) != 0))
+        to.overrun = true;
     if (x->n_fired > 1)
         return fp_found(x, "%d faults fired in one call", x->n_fired);
     if (x->fired)
@@ -1292,10 +1296,14 @@ int fuzzprog_run(struct fuzzprog *p, const struct fuzzprog_config *cfg)
     x.t = x.cfg->target ? x.cfg->target : &target_engine_ops;
     if (p->kind == FUZZPROG_FAULTS && x.t != &target_engine_ops)
         return FUZZPROG_EINVAL;
-    x.w = malloc(model_world_size());
-    x.scratch = malloc(model_world_size());
-    x.before = malloc(model_world_size());
-    if (x.w == NULL || x.scratch == NULL || x.before == NULL) {
+    /* The three worlds in one block (each allocation costs a fuzzing build
+     * its sanitizer's and libFuzzer's malloc hooks); a world's size is a
+     * multiple of its alignment, which malloc's covers. */
+    size_t wsz = model_world_size();
+    x.w = malloc(3 * wsz);
+    x.scratch = x.w ? (struct model_world *)((char *)x.w + wsz) : NULL;
+    x.before = x.w ? (struct model_world *)((char *)x.w + 2 * wsz) : NULL;
+    if (x.w == NULL) {
         status = FUZZPROG_ENOMEM;
         goto out;
     }
@@ -1356,9 +1364,7 @@ int fuzzprog_run(struct fuzzprog *p, const struct fuzzprog_config *cfg)
 out:
     if (x.tctx)
         x.t->close(x.tctx); /* the decorated copy closes as target_engine_ops */
-    free(x.w);
-    free(x.scratch);
-    free(x.before);
+    free(x.w); /* and scratch, before */
     free(x.rbuf);
     free(x.lbuf);
     return status;
