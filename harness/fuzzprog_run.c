@@ -57,8 +57,6 @@ struct fp_run {
     int last_var;       /* the runner's last_inst_var */
     bool one;           /* one_t/one_m hold the OneInst instance's handle */
     JET_INSTANCE one_t, one_m; /* as the last successful JetInit in OneInst mode returned it */
-    int n_anon;         /* live instances no name holds (JetInit allocated them in
-                         * MultiInst, or their name was given another instance) */
     int armed;          /* fault point armed and not fired yet, or -1 */
     bool left_session;  /* a read fault made a database leave a full backup's session */
     int n_fired;
@@ -82,52 +80,26 @@ struct fp_run {
  * times between two steps of the world (before a call, after it, before the
  * next one); a view is a function of the world and the handle, so the last
  * one is reused until fp_model_step changes the world. */
-static void fp_view(struct fp_run *x, JET_INSTANCE h, struct model_view *v)
+static const struct model_view *fp_view(struct fp_run *x, JET_INSTANCE h)
 {
     if (!x->view_ok || x->view_h != h) {
         model_view(x->w, h, &x->view);
         x->view_h = h;
         x->view_ok = true;
     }
-    *v = x->view;
+    return &x->view; /* valid until the next fp_view or step: copy it to keep it */
 }
 
 /*
  * Whether the model's instance table (MODEL_MAX_INSTANCES) is full. A target's
  * table may be larger (ESE's and the engine's are), so a call that would
  * allocate an instance then is skipped: its -1214 is the model's capacity, not
- * a behaviour. Counts the live instances names hold, once each, and those
- * JetInit allocated with no name to hold them (n_anon).
+ * a behaviour. The model counts every instance its table holds, those no name
+ * of the program reaches any more included.
  */
-/* Whether giving name `var` the handle `next` leaves its current instance,
- * still live in the model, with no name to reach it. */
-static bool fp_orphaned(struct fp_run *x, int var, JET_INSTANCE next)
+static bool fp_table_full(const struct fp_run *x)
 {
-    struct model_view v;
-    JET_INSTANCE cur = x->vars[var].mv;
-    if (!x->vars[var].bound || cur == next)
-        return false;
-    for (int j = 0; j < FUZZPROG_MAX_VARS; j++)
-        if (j != var && x->vars[j].bound && x->vars[j].mv == cur)
-            return false;
-    fp_view(x, cur, &v);
-    return v.found;
-}
-
-static bool fp_table_full(struct fp_run *x)
-{
-    int live = x->n_anon;
-    for (int i = 0; i < FUZZPROG_MAX_VARS; i++) {
-        struct model_view v;
-        bool dup = false;
-        for (int j = 0; j < i; j++)
-            dup |= x->vars[j].bound && x->vars[j].mv == x->vars[i].mv;
-        if (x->vars[i].bound && !dup) {
-            fp_view(x, x->vars[i].mv, &v);
-            live += v.found;
-        }
-    }
-    return live >= MODEL_MAX_INSTANCES;
+    return model_instance_count(x->w) >= MODEL_MAX_INSTANCES;
 }
 
 /* ---------------------------------------------------------------------------
@@ -465,7 +437,6 @@ static void fp_count(struct fp_run *x, const struct model_view *v, enum model_mo
  * model's (§3.1), and no gated call may be left counted in flight. */
 static int fp_state_check(struct fp_run *x, int var)
 {
-    struct model_view v;
     struct engine_inspect ei;
     JET_INSTANCE mh, th;
     if (x->eng == NULL)
@@ -478,20 +449,20 @@ static int fp_state_check(struct fp_run *x, int var)
         mh = x->vars[var].mv;
         th = x->vars[var].tv;
     }
-    fp_view(x, mh, &v);
+    const struct model_view *v = fp_view(x, mh);
     bool found = engine_inspect(x->eng, th, &ei) == ENGINE_OK;
-    if (found != v.found)
+    if (found != v->found)
         return fp_found(x, "state divergence: the instance is %s in the engine but %s in the model",
-                        found ? "live" : "gone", v.found ? "live" : "gone");
+                        found ? "live" : "gone", v->found ? "live" : "gone");
     if (!found)
         return FP_DONE;
     if (ei.n_inflight != 0)
         return fp_found(x, "the engine still counts %u gated call(s) in flight after the call returned",
                         (unsigned)ei.n_inflight);
-    if (ei.in_progress_any != v.in_progress_any || ei.in_progress_local != v.in_progress_local ||
-        ei.stop != v.stop || (unsigned)ei.phase != (unsigned)v.phase ||
-        ei.slot_in_use != v.slot_in_use || ei.stop_service != v.service_stopped ||
-        (ei.slot_in_use && (ei.slot_ib != v.slot_ib || ei.slot_cb != v.slot_cb)))
+    if (ei.in_progress_any != v->in_progress_any || ei.in_progress_local != v->in_progress_local ||
+        ei.stop != v->stop || (unsigned)ei.phase != (unsigned)v->phase ||
+        ei.slot_in_use != v->slot_in_use || ei.stop_service != v->service_stopped ||
+        (ei.slot_in_use && (ei.slot_ib != v->slot_ib || ei.slot_cb != v->slot_cb)))
         return fp_found(x,
                         "state divergence (spec §3.1, §3.2) after the call:\n"
                         "  engine: in_progress_any=%d local=%d stop=%d phase=%d slot_in_use=%d "
@@ -499,8 +470,8 @@ static int fp_state_check(struct fp_run *x, int var)
                         "  model:  in_progress_any=%d local=%d stop=%d phase=%d slot_in_use=%d "
                         "service_stopped=%d slot ib/cb=%" PRIu64 "/%" PRIu64,
                         ei.in_progress_any, ei.in_progress_local, ei.stop, (int)ei.phase, ei.slot_in_use,
-                        ei.stop_service, ei.slot_ib, ei.slot_cb, v.in_progress_any, v.in_progress_local, v.stop,
-                        (int)v.phase, v.slot_in_use, v.service_stopped, v.slot_ib, v.slot_cb);
+                        ei.stop_service, ei.slot_ib, ei.slot_cb, v->in_progress_any, v->in_progress_local, v->stop,
+                        (int)v->phase, v->slot_in_use, v->service_stopped, v->slot_ib, v->slot_cb);
     return FP_DONE;
 }
 
@@ -756,9 +727,8 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
             return fp_found(x, "R21/R22: End after Stop returned %s instead of 0; both sides agree", e1);
         }
         if (mr->err == JET_errSuccess) {
-            struct model_view v;
-            fp_view(x, hm, &v);
-            if (v.in_progress_any || v.stop)
+            const struct model_view *v = fp_view(x, hm);
+            if (v->in_progress_any || v->stop)
                 return fp_found(x, "R21/R49: after End the model still has a backup or the stop flag");
             if (pre->have_ei && engine_inspect(x->eng, ht, &ei) == ENGINE_OK) {
                 if (ei.in_progress_any || ei.stop)
@@ -784,10 +754,9 @@ static int fp_invariants(struct fp_run *x, const struct fp_step *s, JET_INSTANCE
             return fp_found(x, "R26: JetTerm after Stop returned %s; both sides agree", e1);
         }
         if (gone_ok) {
-            struct model_view v;
             const char *res = mr->err == JET_errSuccess ? "0" : "JET_errDirtyShutdown";
-            fp_view(x, hm, &v);
-            if (v.found && pre->mode != MODEL_MODE_ONE)
+            const struct model_view *v = fp_view(x, hm);
+            if (v->found && pre->mode != MODEL_MODE_ONE)
                 return fp_found(x, "R26: the model kept the instance after JetTerm returned %s", res);
             if (pre->have_ei && engine_inspect(x->eng, ht, &ei) == ENGINE_OK && ei.serial == pre->ei.serial)
                 return fp_found(x, "R26: the engine kept the instance after JetTerm returned %s", res);
@@ -902,7 +871,7 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
     /* Before: the state the invariants compare against. */
     fp_pre_clear(&pre);
     pre.mode = model_mode(x->w);
-    fp_view(x, hm, &pre.v);
+    pre.v = *fp_view(x, hm);
     if (fp_known(x, s, &mc, &pre))
         return FP_SKIP;
     /* §4.4 step 6: ReadFile(0) with the slot closed is defined only on a slot
@@ -988,11 +957,8 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
         JET_INSTANCE *mp = op == MODEL_OP_CREATE_INSTANCE ? &x->vars[s->var].mv
                            : ta.pinst == &ttmp            ? &mtmp
                                                           : &x->vars[s->var].mv;
-        if (mr.err >= 0 && (mr.outs & MODEL_OUT_INST)) {
-            if (mp == &mtmp ? pre.mode == MODEL_MODE_MULTI : fp_orphaned(x, s->var, mr.inst))
-                x->n_anon++; /* no name holds it now: it lives to the end of the run */
+        if (mr.err >= 0 && (mr.outs & MODEL_OUT_INST))
             *mp = mr.inst;
-        }
         if (op == MODEL_OP_INIT && mr.err == JET_errSuccess && model_mode(x->w) == MODEL_MODE_ONE) {
             x->one = true;
             x->one_m = *mp;
@@ -1081,15 +1047,14 @@ static int fp_call(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
  * the engine refuses CreateDatabase before JetInit (-1029), the model does not. */
 static int fp_fixture_var(struct fp_run *x, const struct fp_step *s)
 {
-    struct model_view v;
     if (s->ref != FP_REF_VAR || !x->vars[s->var].bound)
         return -1;
     if (model_mode(x->w) == MODEL_MODE_ONE &&
         (!x->one || x->vars[s->var].mv != x->one_m || x->vars[s->var].tv != x->one_t))
         return -1;
-    fp_view(x, x->vars[s->var].mv, &v);
-    if (!v.found ||
-        v.life != (s->op == MODEL_OP_FX_CONFIGURE ? MODEL_LIFE_CREATED : MODEL_LIFE_RUNNING))
+    const struct model_view *v = fp_view(x, x->vars[s->var].mv);
+    if (!v->found ||
+        v->life != (s->op == MODEL_OP_FX_CONFIGURE ? MODEL_LIFE_CREATED : MODEL_LIFE_RUNNING))
         return -1;
     return s->var;
 }
@@ -1118,7 +1083,7 @@ static int fp_fixture(struct fp_run *x, const struct fp_step *s, struct fp_rec *
      * two sides choose differently (model: below min(checkpoint, copy_mic);
      * engine: below copy_mic). The log being written is never deleted: the
      * model still reports it as the highest log on disk, the engine does not. */
-    fp_view(x, x->vars[var].mv, &pre.v);
+    pre.v = *fp_view(x, x->vars[var].mv);
     /* The engine keeps one unavailable reason and one log state, the last one
      * forced; the model accumulates them and lets the first in enum order win. */
     uint16_t unavail = 1u << BACKSTOP_STATE_UNAVAILABLE | 1u << BACKSTOP_STATE_UNAVAILABLE_LOG_FULL;
@@ -1141,7 +1106,7 @@ static int fp_fixture(struct fp_run *x, const struct fp_step *s, struct fp_rec *
 
     fp_pre_clear(&pre);
     pre.mode = model_mode(x->w);
-    fp_view(x, mc.inst, &pre.v);
+    pre.v = *fp_view(x, mc.inst);
     if (!pre.v.found) {
         pre.invalid = true;
         if (!x->before_ok)
@@ -1243,24 +1208,23 @@ static int fp_logs(struct fp_run *x, const struct fp_step *s, struct fp_rec *rc)
 {
     int var = fp_fixture_var(x, s);
     const struct jet_fixture *fx = x->t->fixture;
-    struct model_view v;
     uint32_t lo = 0, hi = 0;
     JET_ERR e;
     if (var < 0 || fx == NULL || fx->BackstopFixtureLogRange == NULL)
         return FP_SKIP;
-    fp_view(x, x->vars[var].mv, &v);
-    if (!v.found)
+    const struct model_view *v = fp_view(x, x->vars[var].mv);
+    if (!v->found)
         return FP_SKIP;
     x->eprint_ok = false;
     e = fx->BackstopFixtureLogRange(x->tctx, x->vars[var].tv, &lo, &hi);
     rc->done = 1;
-    rc->low = v.log_low;
-    rc->high = v.log_current;
+    rc->low = v->log_low;
+    rc->high = v->log_current;
     if (e != JET_errSuccess)
         return fp_found(x, "the target's BackstopFixtureLogRange failed (%d) on a live instance", (int)e);
-    if (lo != v.log_low || hi != v.log_current)
+    if (lo != v->log_low || hi != v->log_current)
         return fp_found(x, "logs on disk: target %" PRIu32 "..%" PRIu32 ", model %" PRIu32 "..%" PRIu32, lo, hi,
-                        v.log_low, v.log_current);
+                        v->log_low, v->log_current);
     return FP_DONE;
 }
 

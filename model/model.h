@@ -183,6 +183,9 @@ void model_step(struct model_world *w, const struct model_call *c, struct model_
  * for a handle that names no live instance. */
 uint64_t model_fingerprint(const struct model_world *w);
 uint64_t model_fingerprint_instance(const struct model_world *w, JET_INSTANCE inst);
+/* The instances the table holds, live in any state (JetCreateInstance and
+ * JetInit return -1214 once it is MODEL_MAX_INSTANCES, jetapi.cxx ErrNewInst). */
+unsigned model_instance_count(const struct model_world *w);
 
 /* Write the szz list a successful GetAttachInfo (which=0), GetLogInfo (1) or
  * GetTruncateLogInfo (2) would return, in the model's naming: databases by their

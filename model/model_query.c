@@ -34,6 +34,14 @@ uint64_t model_fingerprint(const struct model_world *w)
  * Read-only queries.
  * ------------------------------------------------------------------------- */
 
+unsigned model_instance_count(const struct model_world *w)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MODEL_MAX_INSTANCES; i++)
+        n += w->inst[i].handle != 0;
+    return n;
+}
+
 /* Stage L without V: the instance a handle names for the queries, or NULL. */
 static const struct model__inst *model__find(const struct model_world *w, JET_INSTANCE h)
 {

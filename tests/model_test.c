@@ -1992,11 +1992,14 @@ Test(model, lifecycle_modes_and_handles)
     cr_expect_eq(ERR(w, .op = MODEL_OP_INIT, .inst = a), JET_errAlreadyInitialized);
     JET_INSTANCE seen[MODEL_MAX_INSTANCES];
     seen[0] = a;
+    cr_expect_eq(model_instance_count(w), 1u);
     for (int k = 1; k < MODEL_MAX_INSTANCES; k++)
         seen[k] = instance(w, false);
+    cr_expect_eq(model_instance_count(w), (unsigned)MODEL_MAX_INSTANCES);
     cr_expect_eq(ERR(w, .op = MODEL_OP_CREATE_INSTANCE, .name = "x"), JET_errTooManyInstances);
     /* Term of a created instance frees it; the handle is never reused. */
     cr_expect_eq(ERR(w, .op = MODEL_OP_TERM, .inst = seen[3]), 0);
+    cr_expect_eq(model_instance_count(w), (unsigned)MODEL_MAX_INSTANCES - 1);
     JET_INSTANCE again = instance(w, false);
     for (int k = 0; k < MODEL_MAX_INSTANCES; k++)
         cr_expect_neq(again, seen[k]);
