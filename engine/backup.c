@@ -145,7 +145,10 @@ JET_ERR engine__cleanup(struct engine *e, struct eng_inst *inst, JET_ERR reason,
     }
 
     /* d. A normal end records the backup in the headers of the databases in the
-     * session; an incremental Begin later requires a recorded full (R27, -560). */
+     * session; an incremental Begin later requires a recorded full (R27, -560).
+     * A full local backup credits only a database CloseFile saw read to its
+     * end (edb_backup_done, §4.5; backup.cxx:4264); a surrogate or incremental
+     * one, every database in the session (backup.cxx:4252, 4280). */
     if (normal && !(grbit & JET_bitBackupNoDbHeaderUpdate)) {
         uint32_t high = bk->copy_mac > 0 ? bk->copy_mac - 1 : 0;
         for (uint32_t i = 0; i < inst->n_dbs; i++) {
@@ -153,6 +156,8 @@ JET_ERR engine__cleanup(struct engine *e, struct eng_inst *inst, JET_ERR reason,
             if (!db->in_session)
                 continue;
             if (bk->full && local) {
+                if (!db->edb_backup_done)
+                    continue; /* a full backup whose copy was not done */
                 db->hdr.full_low = bk->copy_mic;
                 db->hdr.full_high = high;
                 db->hdr.full_count++;
@@ -169,7 +174,7 @@ JET_ERR engine__cleanup(struct engine *e, struct eng_inst *inst, JET_ERR reason,
         }
     }
     for (uint32_t i = 0; i < inst->n_dbs; i++)
-        inst->dbs[i]->in_session = false;
+        inst->dbs[i]->in_session = inst->dbs[i]->edb_backup_done = false; /* e */
 
     /* f. The "event". */
     bk->last_reason = reason;
@@ -244,11 +249,13 @@ static JET_ERR begin_body(struct engine *e, struct eng_inst *inst, JET_GRBIT grb
     pthread_mutex_unlock(&bk->crit);
     engine__yield(e, ENGINE_YIELD_CLAIM);
 
-    /* Step 14. */
+    /* Step 14. An incremental or surrogate backup takes every database into
+     * the session; a full local one takes a database only when OpenFile opens
+     * it (backup.cxx:1776-1793, 2396). */
     bk->phase = incremental ? ENGINE_PHASE_LOGS_AND_PATCHES : ENGINE_PHASE_DATABASES;
     for (uint32_t i = 0; i < inst->n_dbs; i++) {
         struct eng_db *db = inst->dbs[i];
-        db->in_session = true;
+        db->in_session = incremental || surrogate;
         db->edb_backup_done = false;
         db->pgno_copy_most = db->pgno_backup_most = 0;
         db->copied_trailer = false;
@@ -487,7 +494,7 @@ fail:
     s->in_use = s->is_db = s->is_log = false;
     s->db = NULL;
     if (db != NULL && bk->phase == ENGINE_PHASE_DATABASES)
-        db->in_session = false;
+        db->in_session = db->edb_backup_done = false; /* leaves the session (backup.cxx:2603) */
     if ((ENGINE_MUTATION(open_late_db_keeps_backup) && err == JET_errInvalidBackupSequence)
         || (ENGINE_MUTATION(missing_log_keeps_backup) && err == JET_errMissingFileToBackup))
         return err;
@@ -603,7 +610,7 @@ static JET_ERR read_file_body(struct engine *e, struct eng_inst *inst, JET_HANDL
             /* R41: phase Databases closes the handle, LogsAndPatches cancels. */
             if (bk->phase == ENGINE_PHASE_DATABASES && !ENGINE_MUTATION(read_error_cancels)) {
                 if (is_db)
-                    s->db->in_session = false;
+                    s->db->in_session = s->db->edb_backup_done = false; /* backup.cxx:2925 */
                 slot_close(e, inst);
             } else {
                 (void)engine__cleanup(e, inst, err, 0);

@@ -232,7 +232,8 @@ static int model__insert_instance(struct model_world *w, const char *name, uint8
  * ------------------------------------------------------------------------- */
 
 /* CloseFile's effects on an open slot (§4.5): credit a fully read log in the
- * copy range (R47), then reset the slot. lgen is left as it was. */
+ * copy range (R47) or a fully read database (edb_done, backup.cxx:3058-3067),
+ * then reset the slot. lgen is left as it was. */
 MODEL__ALWAYS_INLINE
 static inline void model__close_slot(struct model__inst *in)
 {
@@ -240,6 +241,7 @@ static inline void model__close_slot(struct model__inst *in)
     uint64_t credit = (uint64_t)((in->slot_ib == in->slot_cb) & (in->slot_is_log != 0) &
                                  (in->slot_lgen >= in->copy_mic) & (in->slot_lgen < in->copy_mac));
     in->gen_copy_done += in->slot_lgen & -credit;
+    in->db[in->slot_db].edb_done |= (uint8_t)((in->slot_ib == in->slot_cb) & (in->slot_is_db != 0));
     in->slot_in_use = 0;
     in->slot_is_db = 0;
     in->slot_is_log = 0;
@@ -272,18 +274,23 @@ static JET_ERR model__cleanup(struct model__inst *in, JET_ERR reason, JET_GRBIT 
     if (r == 0 && in->phase == MODEL_PHASE_DATABASES)
         r = errBackupAbortByCaller;
     /* (d) A normal end of a full backup updates the headers of the databases
-     * still in the session (§4.9.2 d-e): a database that left it after a read
-     * error in phase Databases (§4.4) gets no credit for R28's -560 test. */
+     * in the session (§4.9.2 d-e), for R27's -560 test. A full local backup
+     * credits only a database CloseFile saw read to its end (edb_done;
+     * backup.cxx:4264, "the copy wasn't done" at 4292); a surrogate one every
+     * database in the session (4252). A database that left the session after
+     * a read or open error in phase Databases (§4.4) gets nothing. */
     if (r == 0 && in->full && !(grbit & MODEL__END_NO_DB_HEADER_UPDATE)) {
         uint8_t bit = in->in_progress_local ? MODEL__FULL_LOCAL : MODEL__FULL_SURROGATE;
         for (int i = 0; i < MODEL_MAX_DATABASES; i++) {
-            if (in->db[i].pages != 0 && in->db[i].in_session)
+            if (in->db[i].pages != 0 && in->db[i].in_session &&
+                (in->db[i].edb_done || !in->in_progress_local))
                 in->db[i].full_done |= bit;
         }
     }
-    /* (e) Every database leaves the session. */
+    /* (e) Every database leaves the session (ResetInBackupSession also clears
+     * edb_done, fmp.hxx:2069). */
     for (int i = 0; i < MODEL_MAX_DATABASES; i++)
-        in->db[i].in_session = 0;
+        in->db[i].in_session = in->db[i].edb_done = 0;
     /* (e) The slot is released; is_db, is_log, ib and cb stay stale (§3.2). */
     in->slot_in_use = 0;
     /* (g) R49 reset. full, the ranges and gen_copy_done are kept. */
@@ -584,9 +591,13 @@ static void model__begin(struct model__inst *in, JET_GRBIT g, struct model_resul
             }
         }
     }
-    /* Step 14: every attached database joins the session. */
-    for (int i = 0; i < MODEL_MAX_DATABASES; i++)
-        in->db[i].in_session = in->db[i].pages != 0;
+    /* Step 14: an incremental or surrogate backup takes every attached
+     * database into the session; a full local one none: OpenFile takes a
+     * database in (backup.cxx:1776-1793, 2396). */
+    for (int i = 0; i < MODEL_MAX_DATABASES; i++) {
+        in->db[i].in_session = in->db[i].pages != 0 && (incremental || !in->in_progress_local);
+        in->db[i].edb_done = 0;
+    }
     /* Step 16, R29. */
     in->began_new_log = 0;
     in->full = !incremental;
@@ -755,7 +766,7 @@ static void model__read_file(struct model_world *w, struct model__inst *in,
             /* R41: the database leaves the session, the handle closes, the
              * backup goes on (§4.4). */
             if (in->slot_is_db)
-                in->db[in->slot_db].in_session = 0;
+                in->db[in->slot_db].in_session = in->db[in->slot_db].edb_done = 0;
             model__close_slot(in);
         }
         else

@@ -82,7 +82,7 @@ struct model__db {
     uint8_t name_len;
     uint8_t full_done; /* MODEL__FULL_* */
     uint8_t in_session; /* §3.3: takes part in the backup in progress */
-    uint8_t pad_;
+    uint8_t edb_done;   /* §4.5: CloseFile saw it read to the end in this session */
 };
 
 /* One table slot: an instance's lifecycle, its backup context (§3) and its

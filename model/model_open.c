@@ -390,11 +390,13 @@ opened:
         r->fault_used = true;
         err = JET_errDiskIO;
         if (in->slot_is_db && in->phase == MODEL_PHASE_DATABASES)
-            in->db[in->slot_db].in_session = 0;
+            in->db[in->slot_db].in_session = in->db[in->slot_db].edb_done = 0;
         in->slot_is_db = in->slot_is_log = 0;
         in->slot_cb = 0;
         goto failed;
     }
+    /* A database OpenFile opens joins the session (backup.cxx:2396). */
+    in->db[in->slot_db].in_session |= in->slot_is_db;
     r->hf = 0; /* R34: always slot 0 */
     r->size = in->slot_cb;
     r->outs |= MODEL_OUT_HF;
